@@ -8,8 +8,10 @@ import { V86_VERSION } from "./v86-version.ts";
 export interface StartOptions {
   /** Boot the kernel instead of restoring the snapshot. */
   cold?: boolean;
-  /** Where v86.wasm is (a path in Node, a URL in the browser). */
-  wasmPath: string;
+  /** Where v86.wasm is (a path in Node, a URL in the browser). Ignored when wasmModule is given. */
+  wasmPath?: string;
+  /** v86.wasm already compiled, or being compiled: lets the page compile it while the guest downloads. */
+  wasmModule?: WebAssembly.Module | Promise<WebAssembly.Module>;
   /** Told about each stage, and why a snapshot was passed over. */
   onNotice?: (text: string) => void;
 }
@@ -47,14 +49,14 @@ export class GuestMachine {
         restore = false;
       }
     }
-    const emulator = await GuestMachine.create(assets, opts.wasmPath);
+    const emulator = await GuestMachine.create(assets, opts);
     if (restore) {
       try {
         await emulator.restore_state(assets.state!);
       } catch (err) {
         opts.onNotice?.(`The snapshot could not be restored (${(err as Error).message}). Booting the kernel instead.`);
         await emulator.destroy();
-        return GuestMachine.boot(await GuestMachine.create(assets, opts.wasmPath));
+        return GuestMachine.boot(await GuestMachine.create(assets, opts));
       }
       await emulator.run();
       return new GuestMachine(emulator, "snapshot");
@@ -68,16 +70,18 @@ export class GuestMachine {
     return machine;
   }
 
-  private static create(assets: GuestAssets, wasmPath: string): Promise<V86> {
+  private static create(assets: GuestAssets, opts: StartOptions): Promise<V86> {
+    const { wasmModule } = opts;
     return new Promise((resolve) => {
       const emulator = new V86({
-        wasm_path: wasmPath,
+        wasm_path: opts.wasmPath,
+        wasm_fn: wasmModule ? async (imports) => (await WebAssembly.instantiate(await wasmModule, imports)).exports : undefined,
         memory_size: assets.manifest.memorySize,
         vga_memory_size: 2 * 1024 * 1024,
-        bios: { buffer: assets.bios },
-        vga_bios: { buffer: assets.vgaBios },
-        bzimage: { buffer: assets.bzImage },
-        initrd: { buffer: assets.initrd },
+        bios: { buffer: assets.bios.slice(0) },
+        vga_bios: { buffer: assets.vgaBios.slice(0) },
+        bzimage: { buffer: assets.bzImage.slice(0) },
+        initrd: { buffer: assets.initrd.slice(0) },
         cmdline: assets.manifest.cmdline,
         filesystem: {},
         net_device: { type: "virtio", relay_url: "fetch" },
