@@ -1,0 +1,42 @@
+// Starts the guest worker and gives the page its typed API. A worker that fails to load
+// would leave comlink calls pending forever, so every call races the worker's error.
+import * as Comlink from "comlink";
+import manifest from "virtual:guest-manifest";
+import wasmUrl from "v86/build/v86.wasm?url";
+import guestWorkerUrl from "../worker/browser/guest-worker.ts?worker&url";
+import type { GuestHooks, GuestWorkerApi, StartResult } from "../worker/browser/guest-worker-api.ts";
+
+export interface GuestConnection {
+  start(hooks: GuestHooks, opts?: { cold?: boolean }): Promise<StartResult>;
+  write(data: string | Uint8Array): void;
+  saveState(): Promise<ArrayBuffer>;
+  /** Stops the guest and ends the worker. */
+  close(): Promise<void>;
+}
+
+export function connectGuest(): GuestConnection {
+  // v86 picks its scheduler when it loads, by looking for this flag in location.href.
+  const worker = new Worker(`${guestWorkerUrl}#use-scheduling-api`, { type: "module", name: "slipway-guest" });
+  const api = Comlink.wrap<GuestWorkerApi>(worker);
+  const died = new Promise<never>((_, reject) => {
+    worker.addEventListener("error", (e) => reject(new Error(`the guest worker failed: ${e.message || "it could not be loaded"}`)));
+  });
+  died.catch(() => {});
+  const guarded = <T>(p: Promise<T>) => Promise.race([p, died]);
+  return {
+    start: (hooks, opts = {}) =>
+      guarded(
+        api.start(
+          { manifest, guestUrl: new URL("guest/", document.baseURI).href, wasmUrl: new URL(wasmUrl, document.baseURI).href, cold: opts.cold },
+          Comlink.proxy(hooks),
+        ),
+      ),
+    write: (data) => void api.write(data),
+    saveState: () => guarded(api.saveState()),
+    async close() {
+      await guarded(api.stop()).catch(() => {});
+      api[Comlink.releaseProxy]();
+      worker.terminate();
+    },
+  };
+}
