@@ -71,7 +71,7 @@ export class Store {
   async deleteLayer(name: string, d: Digest): Promise<boolean> {
     if (!(await exists(this.driver, paths.layerLink(name, d)))) return false;
     await this.driver.delete(paths.layerLink(name, d).replace(/\/link$/, ""));
-    for (const repo of await this.repositories()) {
+    for (const repo of await this.walk(["_layers", "_manifests"])) {
       if (await exists(this.driver, paths.layerLink(repo, d))) return true;
       if (await exists(this.driver, paths.revisionLink(repo, d))) return true;
     }
@@ -133,19 +133,31 @@ export class Store {
     return (await listOrEmpty(this.driver, paths.tagsDir(name))).map(basename).sort(compare);
   }
 
+  /** A repository exists once it has a manifest (blobs and uploads alone do not make one, as in distribution). */
   async repositoryExists(name: string): Promise<boolean> {
-    return exists(this.driver, paths.repository(name));
+    return exists(this.driver, `${paths.repository(name)}/_manifests`);
   }
 
-  /** All repositories with at least one manifest, sorted. */
+  /** All repositories with at least one manifest, sorted (what the catalog shows). */
   async repositories(): Promise<string[]> {
+    return this.walk(["_manifests"]);
+  }
+
+  /**
+   * Repository names whose folder holds one of `markers`. Names nest
+   * ("docker/getting-started"), so this walks down until it meets a
+   * "_"-folder: those are the repository's own, never part of a name.
+   */
+  private async walk(markers: string[]): Promise<string[]> {
     const found: string[] = [];
     const walk = async (dir: string, name: string): Promise<void> => {
+      let hit = false;
       for (const child of await listOrEmpty(this.driver, dir)) {
         const part = basename(child);
-        if (part === "_manifests") found.push(name);
+        if (markers.includes(part)) hit = true;
         else if (!part.startsWith("_")) await walk(child, name ? `${name}/${part}` : part);
       }
+      if (hit) found.push(name);
     };
     await walk(paths.repositoriesRoot, "");
     return found.sort(compare);
