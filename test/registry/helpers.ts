@@ -94,3 +94,47 @@ export async function pushImage(api: Api, name: string, ref: string, img: TestIm
   await pushBlob(api, name, img.layer);
   return api(`/v2/${name}/manifests/${ref}`, { method: "PUT", body: img.manifest, headers: { "Content-Type": ociManifest } });
 }
+
+// --- base images ---------------------------------------------------------------
+
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { fileURLToPath } from "node:url";
+import { mkdir, writeFile } from "node:fs/promises";
+
+export const run = promisify(execFile);
+export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+
+let built: Promise<string> | null = null;
+
+/**
+ * Builds the base images into a temp dir (once per test process), so the
+ * tests check what the sources make now, not a stale build/images.
+ */
+export function buildImages(): Promise<string> {
+  built ??= (async () => {
+    const out = await tempDir("slipway-images-");
+    await run("bash", [join(repoRoot, "kernel-image/images/build.sh"), out], { maxBuffer: 16 << 20 });
+    process.on("exit", () => {
+      // best effort; the temp dir is small
+      import("node:fs").then((fs) => fs.rmSync(out, { recursive: true, force: true })).catch(() => {});
+    });
+    return out;
+  })();
+  return built;
+}
+
+/** Writes `img` as an OCI layout at dir/name, tagged `tag`, and lists it in dir/images.json. */
+export async function writeLayout(dir: string, name: string, img: TestImage, tag = "latest", names = [name]): Promise<void> {
+  const layout = join(dir, name);
+  await mkdir(join(layout, "blobs", "sha256"), { recursive: true });
+  for (const b of [img.config, img.layer, img.manifest]) await writeFile(join(layout, "blobs", "sha256", sha256(b).slice(7)), b);
+  await writeFile(join(layout, "oci-layout"), '{"imageLayoutVersion":"1.0.0"}');
+  const index = {
+    schemaVersion: 2,
+    mediaType: ociIndex,
+    manifests: [{ mediaType: ociManifest, digest: img.manifestDigest, size: img.manifest.byteLength, annotations: { "org.opencontainers.image.ref.name": tag } }],
+  };
+  await writeFile(join(layout, "index.json"), JSON.stringify(index));
+  await writeFile(join(dir, "images.json"), JSON.stringify(names));
+}
