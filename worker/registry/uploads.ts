@@ -91,7 +91,8 @@ export class Uploads {
   async commit(name: string, id: string, want: Digest): Promise<void> {
     const dir = paths.uploadDir(name, id);
     const chunks = await listOrEmpty(this.driver, `${dir}/chunks`);
-    const size = await this.size(name, id);
+    const last = chunks.at(-1);
+    const size = last ? Number(basename(last)) + (await this.driver.stat(last)).size : 0;
     const state = this.hashes.get(id);
     this.hashes.delete(id);
     let got: Digest;
@@ -224,7 +225,9 @@ export async function putUpload(ctx: Context, id: string): Promise<Response> {
       throw new RegistryError("BLOB_UPLOAD_INVALID", `chunk does not start at ${size}`, undefined, { status: 416, headers: uploadHeaders(ctx.name, id, size) });
     }
   }
-  await ctx.uploads.append(ctx.name, id, size, bodyChunks(ctx.req), declaredLength(ctx.req));
+  // Most clients send the data in PATCHes and an empty PUT: skip the empty append.
+  const declared = declaredLength(ctx.req);
+  if (declared !== 0 && ctx.req.body) await ctx.uploads.append(ctx.name, id, size, bodyChunks(ctx.req), declared);
   await ctx.uploads.commit(ctx.name, id, d);
   return blobCreated(ctx.name, d);
 }

@@ -32,18 +32,37 @@ export class FsDriver implements StorageDriver {
     throw e;
   }
 
+  private tmpReady = false;
+
   private async tempFile(): Promise<string> {
     const dir = join(this.root, TMP);
-    await fsp.mkdir(dir, { recursive: true });
+    if (!this.tmpReady) {
+      await fsp.mkdir(dir, { recursive: true });
+      this.tmpReady = true;
+    }
     return join(dir, randomUUID());
   }
 
-  /** Renames a finished temp file into place, making parent directories first. */
+  /**
+   * rename(2), making the destination's parent directories only when it
+   * says they are missing: most renames need none, and every syscall counts
+   * on a push made of many small files.
+   */
+  private async renameInto(from: string, to: string): Promise<void> {
+    try {
+      await fsp.rename(from, to);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+      await fsp.mkdir(dirname(to), { recursive: true });
+      await fsp.rename(from, to);
+    }
+  }
+
+  /** Renames a finished temp file into place. */
   private async commit(tmp: string, path: string): Promise<void> {
     const real = this.real(path);
     try {
-      await fsp.mkdir(dirname(real), { recursive: true });
-      await fsp.rename(tmp, real);
+      await this.renameInto(tmp, real);
     } catch (e) {
       await fsp.rm(tmp, { force: true });
       this.fail(path, e);
@@ -86,12 +105,24 @@ export class FsDriver implements StorageDriver {
     const tmp = await this.tempFile();
     const fh = await fsp.open(tmp, "w");
     let size = 0;
+    // Network chunks are small (16-64 KiB): gather them into 1 MiB writes.
+    let pending: Uint8Array[] = [];
+    let pendingBytes = 0;
+    const flush = async () => {
+      if (!pendingBytes) return;
+      await fh.writev(pending);
+      pending = [];
+      pendingBytes = 0;
+    };
     try {
       for await (const chunk of body) {
         onChunk?.(chunk);
-        await fh.write(chunk);
+        pending.push(chunk);
+        pendingBytes += chunk.byteLength;
         size += chunk.byteLength;
+        if (pendingBytes >= 1 << 20) await flush();
       }
+      await flush();
     } catch (e) {
       await fh.close();
       await fsp.rm(tmp, { force: true });
@@ -131,12 +162,14 @@ export class FsDriver implements StorageDriver {
     const from = this.real(source);
     const to = this.real(dest);
     try {
-      await fsp.stat(from);
-      await fsp.mkdir(dirname(to), { recursive: true });
-      await fsp.rename(from, to);
+      await this.renameInto(from, to);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException)?.code;
-      if (code !== "ENOTEMPTY" && code !== "EEXIST" && code !== "EISDIR") this.fail(source, e);
+      if (code === "ENOENT") {
+        await fsp.stat(from).catch((err) => this.fail(source, err)); // which side was missing?
+        throw e;
+      }
+      if (code !== "ENOTEMPTY" && code !== "EEXIST" && code !== "EISDIR" && code !== "ENOTDIR") this.fail(source, e);
       // rename(2) will not replace a non-empty directory: clear it, then retry.
       await fsp.rm(to, { recursive: true, force: true });
       await fsp.rename(from, to);
@@ -146,14 +179,13 @@ export class FsDriver implements StorageDriver {
 
   async delete(path: string): Promise<void> {
     const real = this.real(path);
+    // Rename first, then remove: the path vanishes in one step even for a big tree.
+    const tmp = await this.tempFile();
     try {
-      await fsp.stat(real);
+      await fsp.rename(real, tmp);
     } catch (e) {
       this.fail(path, e);
     }
-    // Rename first, then remove: the path vanishes in one step even for a big tree.
-    const tmp = await this.tempFile();
-    await fsp.rename(real, tmp);
     await fsp.rm(tmp, { recursive: true, force: true });
     await this.prune(dirname(real));
   }
