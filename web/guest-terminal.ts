@@ -5,7 +5,7 @@
 // columns; fitting only changes what the page shows.
 import { LitElement, css, html, unsafeCSS } from "lit";
 import { customElement, property, query } from "lit/decorators.js";
-import { Terminal } from "@xterm/xterm";
+import { Terminal, type ITheme } from "@xterm/xterm";
 import { FitAddon } from "@xterm/addon-fit";
 import xtermCss from "@xterm/xterm/css/xterm.css?inline";
 import { currentTheme, onThemeChange } from "./terminal-theme.ts";
@@ -51,6 +51,9 @@ export class GuestTerminal extends LitElement {
       theme: currentTheme(),
     });
     terminal.loadAddon(this.fit);
+    // The size in characters, shown as data-cols and data-rows (for tests and styling).
+    const size = terminal.onResize(({ cols, rows }) => Object.assign(this.dataset, { cols, rows }));
+    Object.assign(this.dataset, { cols: terminal.cols, rows: terminal.rows });
     terminal.open(this.screen);
     this.fitToBox();
     const input = terminal.onData((data) => this.dispatchEvent(new CustomEvent("terminal-input", { detail: data, bubbles: true, composed: true })));
@@ -58,11 +61,13 @@ export class GuestTerminal extends LitElement {
     resize.observe(this);
     this.cleanup.push(
       () => input.dispose(),
+      () => size.dispose(),
       () => resize.disconnect(),
-      onThemeChange((theme) => (terminal.options.theme = theme)),
+      onThemeChange((theme) => this.applyTheme(theme)),
       () => terminal.dispose(),
     );
     this.terminal = terminal;
+    this.applyTheme(currentTheme());
     for (const chunk of this.pending) terminal.write(chunk);
     this.pending = [];
   }
@@ -81,6 +86,12 @@ export class GuestTerminal extends LitElement {
 
   override focus(): void {
     this.terminal?.focus();
+  }
+
+  private applyTheme(theme: ITheme): void {
+    if (this.terminal) this.terminal.options.theme = theme;
+    // The box shows below the last whole row: give it the terminal's colour.
+    this.style.backgroundColor = theme.background ?? "";
   }
 
   private fitToBox(): void {

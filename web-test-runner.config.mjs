@@ -1,0 +1,55 @@
+// Browser tests (test/browser/*.test.ts) in Debian's Chromium, headless.
+// The tests load the built site (dist/, from `npm run build` or scripts/test-browser.mjs)
+// in an iframe of the test page: same origin, so they can type into it and read its terminal.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { esbuildPlugin } from "@web/dev-server-esbuild";
+import { chromeLauncher } from "@web/test-runner-chrome";
+
+const root = fileURLToPath(new URL(".", import.meta.url));
+const profile = mkdtempSync(join(tmpdir(), "slipway-chromium-"));
+process.on("exit", () => rmSync(profile, { recursive: true, force: true }));
+
+/**
+ * /dist-corrupt-snapshot/… is dist/ with a snapshot whose bytes were changed: the real page,
+ * a real guest, only the file on the "host" is bad, to see the page fall back to a boot.
+ */
+async function corruptSnapshot(ctx, next) {
+  const prefix = "/dist-corrupt-snapshot/";
+  if (!ctx.path.startsWith(prefix)) return next();
+  const rest = ctx.path.slice(prefix.length);
+  if (rest === "guest/state.zst") {
+    const state = readFileSync(join(root, "dist", "guest", "state.zst"));
+    for (let i = state.length >> 1; i < (state.length >> 1) + 64; i++) state[i] ^= 0xff;
+    ctx.type = "application/octet-stream";
+    ctx.body = state;
+    return;
+  }
+  ctx.url = `/dist/${rest}${ctx.search}`;
+  return next();
+}
+
+export default {
+  rootDir: root,
+  files: ["test/browser/**/*.test.ts"],
+  nodeResolve: true,
+  plugins: [esbuildPlugin({ ts: true, target: "es2022" })],
+  middleware: [corruptSnapshot],
+  concurrency: 1,
+  browsers: [
+    chromeLauncher({
+      launchOptions: {
+        executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+        headless: true,
+        userDataDir: profile,
+        args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+      },
+    }),
+  ],
+  browserStartTimeout: 60_000,
+  testsStartTimeout: 60_000,
+  testsFinishTimeout: 10 * 60_000,
+  testFramework: { config: { timeout: 180_000 } },
+};
