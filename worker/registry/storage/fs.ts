@@ -5,10 +5,8 @@
 // Atomic writes are the classic write-to-temp-then-rename: rename(2)
 // replaces a file in one step, so a crash mid-write leaves only a stray
 // temp file, never a half-written blob.
-import { createReadStream } from "node:fs";
 import * as fsp from "node:fs/promises";
 import { join, dirname } from "node:path";
-import { Readable } from "node:stream";
 import { randomUUID } from "node:crypto";
 import { checkPath, PathNotFoundError, StorageFullError, type FileInfo, type StorageDriver } from "./driver.ts";
 
@@ -95,9 +93,32 @@ export class FsDriver implements StorageDriver {
     if (info.isDir) throw new PathNotFoundError(path, this.name);
     const end = length === undefined ? info.size : Math.min(info.size, offset + length);
     if (offset >= end) return new ReadableStream({ start: (c) => c.close() });
-    // 1 MiB reads: far fewer round trips than the 64 KiB default on big layers.
-    const stream = createReadStream(real, { start: offset, end: end - 1, highWaterMark: 1 << 20 });
-    return Readable.toWeb(stream) as unknown as ReadableStream<Uint8Array>;
+    // A byte stream pulling 1 MiB reads straight from the file: far fewer
+    // round trips than the 64 KiB default, and no Node-stream adapter between.
+    let fh: fsp.FileHandle | null = null;
+    let pos = offset;
+    return new ReadableStream<Uint8Array>({
+      async pull(c) {
+        try {
+          fh ??= await fsp.open(real, "r");
+          const want = Math.min(1 << 20, end - pos);
+          const { bytesRead, buffer } = await fh.read(new Uint8Array(want), 0, want, pos);
+          if (bytesRead === 0) throw new Error(`${path}: file shrank while being read`);
+          pos += bytesRead;
+          c.enqueue(bytesRead === want ? buffer : buffer.subarray(0, bytesRead));
+          if (pos >= end) {
+            await fh.close();
+            c.close();
+          }
+        } catch (e) {
+          await fh?.close().catch(() => {});
+          c.error(e);
+        }
+      },
+      async cancel() {
+        await fh?.close().catch(() => {});
+      },
+    });
   }
 
   async writeStream(path: string, body: AsyncIterable<Uint8Array>, onChunk?: (chunk: Uint8Array) => void): Promise<number> {
