@@ -30,7 +30,7 @@ export interface GuestAssets {
   state?: ArrayBuffer;
 }
 
-export async function sha256Hex(data: ArrayBuffer | Uint8Array): Promise<string> {
+export async function sha256Hex(data: ArrayBuffer | Uint8Array<ArrayBuffer>): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", data);
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }

@@ -1,0 +1,266 @@
+// Container lifecycle, as dockerd's daemon/ does it: create, start, stop, kill, wait,
+// remove. The guest agent does the work in the guest (mounts, netns, nsrun).
+import type { ExitInfo } from "../../link/agent-api.ts";
+import type { Engine } from "../engine.ts";
+import { ApiError, badRequest, conflict } from "../errors.ts";
+import { familiarString, parseReference } from "../images/reference.ts";
+import type { Image } from "../images/image-store.ts";
+import { Container, ZERO_TIME, type ContainerConfig, type HostConfig, type MountPoint } from "./container.ts";
+import { generateName, randomId, VALID_NAME } from "./names.ts";
+import { buildSpec, commandOf, DEFAULT_PATH, mergeEnv } from "./oci-spec.ts";
+import { macFor } from "../network/networks.ts";
+import { streamOf } from "../images/pull.ts";
+
+const asList = (v: string[] | string | null | undefined): string[] | null | undefined => (typeof v === "string" ? [v] : v);
+
+export class ContainerService {
+  constructor(private readonly engine: Engine) {}
+
+  async create(body: ContainerConfig & { HostConfig?: HostConfig }, name: string | null): Promise<Container> {
+    const e = this.engine;
+    if (!body.Image) throw badRequest("config cannot be empty in order to create a container");
+    const image = e.images.resolve(body.Image);
+    if (!image) throw new ApiError(404, `No such image: ${imageShown(body.Image)}`);
+    if (name !== null && name !== "") {
+      if (!VALID_NAME.test(name)) throw badRequest(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+      const clash = e.containers.byName(name);
+      if (clash) throw conflict(`Conflict. The container name "/${name.replace(/^\//, "")}" is already in use by container "${clash.id}". You have to remove (or rename) that container to be able to reuse that name.`);
+    }
+    const hc: HostConfig = { NetworkMode: "default", ...body.HostConfig };
+    if (hc.NetworkMode === "default") hc.NetworkMode = "bridge";
+    if (hc.Memory && hc.Memory < 6 * 1024 * 1024) throw badRequest("Minimum memory limit allowed is 6MB");
+    if (hc.NanoCpus && (hc.NanoCpus < 0 || hc.NanoCpus > e.host.ncpu * 1e9)) throw badRequest(`range of CPUs is from 0.01 to ${e.host.ncpu}.00, as there are only ${e.host.ncpu} CPUs available`);
+    if (hc.NetworkMode && !["bridge", "host", "none"].includes(hc.NetworkMode) && !e.networks.find(hc.NetworkMode)) throw new ApiError(404, `network ${hc.NetworkMode} not found`);
+    validatePorts(hc);
+
+    const id = randomId();
+    const command = commandOf(image.config, asList(body.Entrypoint), asList(body.Cmd));
+    if (!command.length) throw badRequest("no command specified");
+    const config: ContainerConfig = {
+      ...body,
+      Hostname: body.Hostname || id.slice(0, 12),
+      Env: mergeEnv(image.config.config?.Env, body.Env ?? []),
+      Cmd: asList(body.Cmd) ?? (body.Entrypoint ? null : image.config.config?.Cmd ?? null),
+      Entrypoint: asList(body.Entrypoint) ?? image.config.config?.Entrypoint ?? null,
+      WorkingDir: body.WorkingDir || image.config.config?.WorkingDir || "",
+      ExposedPorts: { ...image.config.config?.ExposedPorts, ...body.ExposedPorts },
+      Labels: { ...image.config.config?.Labels, ...body.Labels },
+      StopSignal: body.StopSignal || image.config.config?.StopSignal || "SIGTERM",
+      Image: body.Image,
+    };
+    const c = new Container(id, (name || generateName((n) => !!e.containers.byName(n))).replace(/^\//, ""), new Date().toISOString(), body.Image, image.id, config, hc, command[0], command.slice(1));
+    c.mounts = await this.mountsFor(c, image);
+    e.containers.add(c);
+    e.events.emit("container", "create", id, { image: body.Image, name: c.name });
+    return c;
+  }
+
+  private async mountsFor(c: Container, image: Image): Promise<MountPoint[]> {
+    const mounts: MountPoint[] = [];
+    for (const bind of c.hostConfig.Binds ?? []) {
+      const [src, dst, mode = "rw"] = bind.split(":");
+      if (!src || !dst || !dst.startsWith("/")) throw badRequest(`invalid volume specification: '${bind}'`);
+      if (src.startsWith("/")) mounts.push({ Type: "bind", Source: src, Destination: dst, Mode: mode, RW: !mode.split(",").includes("ro"), Propagation: "rprivate" });
+      else {
+        const v = await this.engine.volumes.create(src);
+        mounts.push({ Type: "volume", Name: v.name, Source: v.mountpoint, Destination: dst, Mode: mode === "rw" ? "z" : mode, RW: !mode.split(",").includes("ro"), Propagation: "" });
+      }
+    }
+    // The image's VOLUME paths get anonymous volumes unless something is mounted there.
+    for (const dst of Object.keys(image.config.config?.Volumes ?? {})) {
+      if (mounts.some((m) => m.Destination === dst)) continue;
+      const v = await this.engine.volumes.create(undefined);
+      mounts.push({ Type: "volume", Name: v.name, Source: v.mountpoint, Destination: dst, Mode: "", RW: true, Propagation: "" });
+    }
+    return mounts;
+  }
+
+  async start(c: Container): Promise<void> {
+    const e = this.engine;
+    if (c.state.Running) return;
+    if (c.state.Status === "removing") throw conflict(`container ${c.id} is marked for removal and cannot be started`);
+    const agent = e.agent();
+    const image = e.images.get(c.imageId);
+    if (!image) throw new ApiError(500, `image ${c.imageId} of container ${c.name} is gone`);
+    for (const l of image.layers) if (!(await agent.hasLayer(l.diffId))) await agent.putLayer(l.diffId, streamOf(await e.images.readBlob(l.digest)));
+
+    const mode = c.hostConfig.NetworkMode ?? "bridge";
+    const net = mode === "host" || mode === "none" ? undefined : e.networks.get(mode);
+    const ip = net ? e.networks.allocate(net, c.id) : undefined;
+    const env = mergeEnv([DEFAULT_PATH, `HOSTNAME=${c.config.Hostname}`], c.config.Env ?? []);
+    if (c.config.Tty && !env.some((x) => x.startsWith("TERM="))) env.push("TERM=xterm");
+    const spec = buildSpec(c, image.config, env);
+    try {
+      const created = await agent.createContainer({
+        id: c.id,
+        layers: image.layers.map((l) => l.diffId),
+        spec,
+        network: net ? { mode: "bridge", name: net.name, ip, aliases: [c.name, c.shortId] } : { mode: mode === "host" ? "host" : "none", name: mode },
+        hosts: this.hostsFile(c, ip, net?.name),
+        hostname: c.config.Hostname ?? c.shortId,
+        tty: !!c.config.Tty,
+        openStdin: !!c.config.OpenStdin,
+      });
+      if (net && ip) {
+        const prefixLen = Number(net.subnet.split("/")[1]);
+        c.endpoint = { network: net.name, networkId: net.id, ip: created.ip ?? ip, gateway: created.gateway ?? net.gateway, prefixLen, mac: created.macAddress ?? macFor(ip), aliases: [c.name] };
+      }
+      await this.publishPorts(c);
+      const { io, pid } = await agent.startContainer(c.id);
+      c.io = io;
+      c.state = { ...c.state, Status: "running", Running: true, Pid: pid, ExitCode: 0, Error: "", OOMKilled: false, StartedAt: new Date().toISOString(), FinishedAt: ZERO_TIME };
+      io.onOutput((stream, data) => c.logs.append(stream, data));
+      let done!: () => void;
+      c.exited = new Promise((r) => (done = r));
+      void io.exited.then((x) => this.onExit(c, x).finally(done));
+    } catch (err) {
+      await this.cleanup(c);
+      const msg = (err as Error).message;
+      c.state = { ...c.state, Status: c.state.StartedAt === ZERO_TIME ? "created" : "exited", Running: false, Error: msg, ExitCode: exitCodeForStartError(msg) };
+      throw new ApiError(exitCodeForStartError(msg) === 126 || exitCodeForStartError(msg) === 127 ? 400 : 500, startErrorMessage(c, msg));
+    }
+    e.events.emit("container", "start", c.id, { image: c.image, name: c.name });
+    if (c.endpoint) await this.refreshHosts(c.endpoint.network);
+  }
+
+  private async onExit(c: Container, x: ExitInfo): Promise<void> {
+    const e = this.engine;
+    c.io = undefined;
+    c.state = { ...c.state, Status: "exited", Running: false, Pid: 0, ExitCode: x.status, OOMKilled: x.oomKilled, Error: x.error ?? "", FinishedAt: new Date().toISOString() };
+    c.logs.close();
+    if (x.oomKilled) e.events.emit("container", "oom", c.id, { image: c.image, name: c.name });
+    e.events.emit("container", "die", c.id, { image: c.image, name: c.name, exitCode: String(x.status) });
+    await this.cleanup(c);
+    if (c.hostConfig.AutoRemove) await this.remove(c, { force: true, volumes: true }).catch(() => {});
+  }
+
+  /** Frees what a run held in the guest: the container's processes, netns, published ports. */
+  private async cleanup(c: Container): Promise<void> {
+    const agent = this.engine.agent();
+    for (const p of c.publishedPorts) await agent.unpublishPort({ proto: p.proto, hostPort: p.hostPort }).catch(() => {});
+    c.publishedPorts = [];
+    await agent.deleteContainer(c.id).catch(() => {});
+    this.engine.networks.release(c.id);
+    const net = c.endpoint?.network;
+    c.endpoint = undefined;
+    if (net) await this.refreshHosts(net).catch(() => {});
+  }
+
+  private async publishPorts(c: Container): Promise<void> {
+    const agent = this.engine.agent();
+    for (const [key, bindings] of Object.entries(c.hostConfig.PortBindings ?? {})) {
+      const [portStr, proto = "tcp"] = key.split("/");
+      for (const b of bindings ?? []) {
+        const hostPort = Number(b.HostPort || 0) || (await this.freePort());
+        if (!c.endpoint) continue;
+        try {
+          await agent.publishPort({ containerId: c.id, proto: proto as "tcp" | "udp", hostIp: b.HostIp || "0.0.0.0", hostPort, ip: c.endpoint.ip, port: Number(portStr) });
+        } catch (err) {
+          throw new Error(`driver failed programming external connectivity on endpoint ${c.name} (${c.id}): Bind for ${b.HostIp || "0.0.0.0"}:${hostPort} failed: port is already allocated${/EADDRINUSE|in use/i.test((err as Error).message) ? "" : ` (${(err as Error).message})`}`);
+        }
+        c.publishedPorts.push({ proto: proto as "tcp" | "udp", hostPort, containerPort: Number(portStr), hostIp: b.HostIp || "0.0.0.0" });
+      }
+    }
+  }
+
+  private async freePort(): Promise<number> {
+    const used = new Set(this.engine.containers.all().flatMap((x) => x.publishedPorts.map((p) => p.hostPort)));
+    for (let p = 32768; p < 60999; p++) if (!used.has(p)) return p;
+    throw new Error("no free ports");
+  }
+
+  /** /etc/hosts: localhost, itself, and on a user network every peer by name, as Docker's embedded DNS would answer. */
+  private hostsFile(c: Container, ip: string | undefined, network: string | undefined): string {
+    let s = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n";
+    if (ip) s += `${ip}\t${c.config.Hostname}\n`;
+    if (network && network !== "bridge") {
+      for (const peer of this.engine.containers.all()) {
+        if (peer.id !== c.id && peer.endpoint?.network === network) s += `${peer.endpoint.ip}\t${peer.name} ${peer.shortId}\n`;
+      }
+    }
+    return s;
+  }
+
+  private async refreshHosts(network: string): Promise<void> {
+    if (network === "bridge") return;
+    const agent = this.engine.agent();
+    for (const c of this.engine.containers.all()) {
+      if (c.endpoint?.network === network && c.state.Running) await agent.setHosts(c.id, this.hostsFile(c, c.endpoint.ip, network)).catch(() => {});
+    }
+  }
+
+  async kill(c: Container, signal = "SIGKILL"): Promise<void> {
+    if (!c.state.Running) throw conflict(`Cannot kill container: ${c.name}: Container ${c.id} is not running`);
+    await this.engine.agent().kill(c.id, signal);
+    this.engine.events.emit("container", "kill", c.id, { image: c.image, name: c.name, signal: signal.replace(/^SIG/, "") });
+  }
+
+  /** SIGTERM (or the image's StopSignal), then SIGKILL after `t` seconds. */
+  async stop(c: Container, t?: number, signal?: string): Promise<boolean> {
+    if (!c.state.Running) return false;
+    const timeout = t ?? c.config.StopTimeout ?? 10;
+    c.stopping = true;
+    try {
+      await this.engine.agent().kill(c.id, signal || c.config.StopSignal || "SIGTERM").catch(() => {});
+      const exited = await Promise.race([c.exited.then(() => true), sleep(timeout * 1000).then(() => false)]);
+      if (!exited) {
+        await this.engine.agent().kill(c.id, "SIGKILL").catch(() => {});
+        await c.exited;
+      }
+    } finally {
+      c.stopping = false;
+    }
+    this.engine.events.emit("container", "stop", c.id, { image: c.image, name: c.name });
+    return true;
+  }
+
+  async remove(c: Container, opts: { force: boolean; volumes: boolean }): Promise<void> {
+    if (c.state.Status === "removing") return;
+    if (c.state.Running) {
+      if (!opts.force) throw conflict(`You cannot remove a running container ${c.id}. Stop the container before attempting removal or force remove`);
+      await this.engine.agent().kill(c.id, "SIGKILL").catch(() => {});
+      await Promise.race([c.exited, sleep(5000)]);
+    }
+    c.state.Status = "removing";
+    await this.cleanup(c);
+    await this.engine.agent().deleteContainer(c.id).catch(() => {});
+    this.engine.containers.remove(c);
+    if (opts.volumes) {
+      for (const m of c.mounts) if (m.Type === "volume" && m.Name && this.engine.volumes.find(m.Name)?.anonymous) await this.engine.volumes.remove(m.Name, []).catch(() => {});
+    }
+    this.engine.events.emit("container", "destroy", c.id, { image: c.image, name: c.name });
+  }
+}
+
+function validatePorts(hc: HostConfig): void {
+  for (const [key, bindings] of Object.entries(hc.PortBindings ?? {})) {
+    const [port, proto = "tcp"] = key.split("/");
+    if (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535) throw badRequest(`invalid port specification: "${port}"`);
+    if (proto !== "tcp" && proto !== "udp") throw badRequest(`invalid proto: ${proto}`);
+    for (const b of bindings ?? []) if (b.HostPort && (!/^\d+$/.test(b.HostPort) || Number(b.HostPort) > 65535)) throw badRequest(`invalid port specification: "${b.HostPort}"`);
+  }
+}
+
+/** The status the CLI will exit with: 127 for a missing executable, 126 for one that cannot run. */
+function exitCodeForStartError(msg: string): number {
+  if (/executable file not found|no such file or directory/i.test(msg)) return 127;
+  if (/permission denied|exec format error|not a directory/i.test(msg)) return 126;
+  return 128;
+}
+
+/** Docker's wording for a failed start, which the CLI matches on. */
+function startErrorMessage(c: Container, msg: string): string {
+  if (/executable file not found/.test(msg) || /permission denied|exec format/i.test(msg))
+    return `failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "${c.path}": ${/executable file not found/.test(msg) ? "executable file not found in $PATH" : "permission denied"}: unknown`;
+  return msg;
+}
+
+export function imageShown(ref: string): string {
+  try {
+    return familiarString(parseReference(ref));
+  } catch {
+    return ref;
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
