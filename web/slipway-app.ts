@@ -114,6 +114,8 @@ export class SlipwayApp extends LitElement {
 
   private fail(message: string): void {
     this.state = "failed";
+    // What was running has stopped: keep only the stages that finished.
+    this.stages = this.stages.filter((s) => s.ms !== undefined);
     this.error = message;
   }
 }

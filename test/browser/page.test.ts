@@ -126,6 +126,18 @@ describe("the page", () => {
     await waitFor(() => background() === light, 5_000, "the light background again", () => `now ${background()}`);
   });
 
+  it("lets later code drive the guest: write, and save its state", async () => {
+    const page = await openPage("/dist/index.html");
+    await waitReady(page, 60_000);
+    const guest = (page.app as HTMLElement & { guest: { write(data: string): void; saveState(): Promise<ArrayBuffer> } }).guest;
+    guest.write("echo api-$((5*5))\n");
+    await waitFor(() => hasLine(page, "api-25"), 10_000, "output api-25", () => `screen:\n${page.screen()}`);
+    const state = await guest.saveState();
+    // A v86 state: its magic number first, then the machine (memory pages that are in use).
+    const magic = new Int32Array(state, 0, 1)[0];
+    if (magic !== -2039052682 || state.byteLength < 1_000_000) throw new Error(`not a v86 state: magic ${magic}, ${state.byteLength} bytes`);
+  });
+
   it("boots the kernel when asked (?cold)", async () => {
     const page = await openPage("/dist/index.html?cold");
     await waitReady(page, 150_000);
