@@ -62,9 +62,15 @@ busybox_deb() {
   if [ -z "$deb" ]; then
     dpkg --print-foreign-architectures | grep -qx i386 || { dpkg --add-architecture i386; apt_updated=; }
     log "downloading busybox-static:i386"
-    # _apt cannot write to root's cache dir: download as root, quietly.
-    (cd "$cache" && { apt-get download -qq busybox-static:i386 2>/dev/null ||
+    # Into a private folder first, then one rename into the cache: a build
+    # running alongside never sees a half-downloaded .deb. (_apt cannot
+    # write there; apt warns and downloads as root: hence 2>/dev/null.)
+    mkdir -p "$work/download"
+    (cd "$work/download" && { apt-get download -qq busybox-static:i386 2>/dev/null ||
       { apt-get update -qq >/dev/null 2>&1 || true; apt-get download -qq busybox-static:i386 2>/dev/null; }; })
+    local got
+    got=$(ls "$work"/download/busybox-static_*_i386.deb)
+    mv "$got" "$cache/$(basename "$got")"
     deb=$(ls "$cache"/busybox-static_*_i386.deb | sort -V | tail -n1)
   fi
   printf '%s\n' "$deb"
