@@ -1,4 +1,4 @@
-// Browser tests (test/browser/*.test.ts) in Debian's Chromium, headless.
+// Browser tests (test/**/browser/*.test.ts) in Debian's Chromium, headless.
 // The tests load the built site (dist/, from `npm run build` or scripts/test-browser.mjs)
 // in an iframe of the test page: same origin, so they can type into it and read its terminal.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -33,7 +33,8 @@ async function corruptSnapshot(ctx, next) {
 
 export default {
   rootDir: root,
-  files: ["test/browser/**/*.test.ts"],
+  // Every test under a browser/ folder (test/browser/, test/registry/browser/, …); npm test leaves those to this runner.
+  files: ["test/**/browser/**/*.test.ts"],
   nodeResolve: true,
   plugins: [esbuildPlugin({ ts: true, target: "es2022" })],
   middleware: [corruptSnapshot],

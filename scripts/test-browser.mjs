@@ -1,5 +1,5 @@
 // npm run test:browser (and the end of npm test): build the site, then run the browser tests
-// (test/browser/*.test.ts, see web-test-runner.config.mjs) in Debian's Chromium.
+// (every test/**/browser/*.test.ts, see web-test-runner.config.mjs) in Debian's Chromium.
 // Extra arguments go to web-test-runner (e.g. --manual). Exits non-zero when a test fails.
 import { join } from "node:path";
 import { ensureAptPackages, ensureGuest, ensureNodeModules, root } from "./lib/setup.mjs";
