@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { ensureAptPackages, ensureGuest, ensureNodeModules, root } from "./lib/setup.mjs";
 
 /** Real peers the tests talk to, all Debian packages. */
-const TEST_PACKAGES = ["skopeo", "docker-registry", "umoci", "chromium"];
+const TEST_PACKAGES = ["skopeo", "docker-registry", "umoci", "jq", "chromium", "docker.io", "qemu-system-x86"];
 
 ensureNodeModules();
 ensureAptPackages(TEST_PACKAGES);
