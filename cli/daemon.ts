@@ -10,7 +10,7 @@ import { GuestMachine } from "../worker/vm/guest-machine.ts";
 import { loadGuestAssets, repoRoot, v86WasmPath } from "../worker/node/guest-files.ts";
 import { socketStream } from "../worker/node/socket-stream.ts";
 import { cacheRoot } from "../kernel-image/builder/cache.ts";
-import { dirSource, nodeHasher } from "./registry.ts";
+import { dirSource, nodeHasher } from "../worker/node/registry-node.ts";
 import { consoleExec } from "../worker/vm/console-exec.ts";
 
 const usage = `Usage: slipway daemon [-H unix:///tmp/slipway.sock | -H tcp://127.0.0.1:2375] [--data-root DIR] [--cold]

@@ -1,43 +1,16 @@
 // `slipway registry [--port 5000] [--dir DIR] [--images DIR]`: the sandbox's
 // OCI registry on 127.0.0.1, with its data in files, pre-filled with the
 // base images from build/images (when they have been built).
-import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Server } from "node:http";
 import { createRegistry, type Registry } from "../worker/registry/registry.ts";
 import { FsDriver } from "../worker/registry/storage/fs.ts";
-import type { LayoutSource } from "../worker/registry/seed.ts";
-import type { Hasher, Algorithm } from "../worker/registry/digest.ts";
 import { serveFetch } from "../worker/node/serve-fetch.ts";
+import { dirSource, nodeHasher } from "../worker/node/registry-node.ts";
 
 const repoRoot = resolve(fileURLToPath(new URL("..", import.meta.url)));
-
-/** Node's native sha256: ten times the portable one, which matters on big layers. */
-export function nodeHasher(algorithm: Algorithm): Hasher {
-  const h = createHash(algorithm);
-  let hex: string | null = null;
-  return {
-    update: (chunk) => void h.update(chunk),
-    digest: () => ({ algorithm, hex: (hex ??= h.digest("hex")) }),
-  };
-}
-
-/** Base-image layouts read from a folder (build/images). */
-export function dirSource(dir: string): LayoutSource {
-  return {
-    async read(path) {
-      try {
-        return new Uint8Array(await readFile(join(dir, path)));
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
-        throw e;
-      }
-    },
-  };
-}
 
 export function defaultDataDir(): string {
   const cache = process.env.SLIPWAY_CACHE || join(homedir(), ".cache", "slipway");

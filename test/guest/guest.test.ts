@@ -83,6 +83,34 @@ describe("guest booted cold", () => {
   });
 });
 
+describe("the same guest under QEMU", () => {
+  test("qemu-system-i386 boots the kernel and initramfs to the prompt", async () => {
+    const { spawn } = await import("node:child_process");
+    const { guestDir, loadGuestAssets } = await import("../../worker/node/guest-files.ts");
+    const cmdline = loadGuestAssets().manifest.cmdline;
+    const qemu = spawn("qemu-system-i386", ["-m", "256", "-nographic", "-no-reboot", "-kernel", `${guestDir}/bzImage`, "-initrd", `${guestDir}/initramfs.cpio.gz`, "-append", cmdline], { stdio: ["pipe", "pipe", "ignore"] });
+    let out = "";
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no prompt from QEMU: ${out.slice(-500)}`)), 60_000);
+        qemu.stdout.on("data", (d) => {
+          out += d;
+          if (out.includes("root@docker-host:") && !out.includes("SENT")) {
+            out += "SENT";
+            qemu.stdin.write("uname -m; cat /sys/fs/cgroup/cgroup.subtree_control\n");
+          }
+          if (/i686\r?\ncpu memory pids/.test(out)) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      });
+    } finally {
+      qemu.kill("SIGKILL");
+    }
+  });
+});
+
 describe("slipway exec", () => {
   test("prints the output and exits with the command's status", () => {
     const r = spawnSync(process.execPath, ["bin/slipway.mjs", "exec", "--", "echo out; echo err >&2; exit 5"], { encoding: "utf8" });

@@ -6,7 +6,7 @@ import { readFile, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { createRegistry, type Registry } from "../../worker/registry/registry.ts";
 import { FsDriver } from "../../worker/registry/storage/fs.ts";
-import { dirSource, nodeHasher } from "../../cli/registry.ts";
+import { dirSource, nodeHasher } from "../../worker/node/registry-node.ts";
 import { buildImages, tempDir, makeImage, pushImage, writeLayout, sha256, ociManifest } from "./helpers.ts";
 
 const base = "http://hub.test";
