@@ -92,6 +92,7 @@ export class SlipwayApp extends LitElement {
       performance.mark("slipway:ready");
       this.stages = [...this.stages, { stage: "ready", ms: performance.now() }];
       this.state = "ready";
+      this.error = ""; // a slow stage may have been reported, then finished after all
       this.terminal.focus();
     } catch (err) {
       this.fail(`The Linux machine could not start: ${(err as Error).message ?? String(err)}`);
