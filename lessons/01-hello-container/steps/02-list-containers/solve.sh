@@ -1,0 +1,2 @@
+#!/bin/sh
+docker rm $(docker ps -a -q --filter ancestor=hello-world)

@@ -1,0 +1,2 @@
+#!/bin/sh
+docker run -d --name sleeper busybox sleep 3600

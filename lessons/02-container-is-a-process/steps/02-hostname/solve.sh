@@ -1,0 +1,2 @@
+#!/bin/sh
+docker exec sleeper hostname inside-box

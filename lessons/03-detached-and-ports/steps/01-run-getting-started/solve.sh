@@ -1,0 +1,2 @@
+#!/bin/sh
+docker run -d -p 80:80 docker/getting-started

@@ -1,0 +1,2 @@
+#!/bin/sh
+cd /root/work && docker build -t hello-app .
