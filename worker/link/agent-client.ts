@@ -1,0 +1,234 @@
+// The daemon's end of the guest agent: GuestAgent (agent-api.ts) as calls over the link.
+import type { GuestMachine } from "../vm/guest-machine.ts";
+import type { ContainerSpec, CreatedContainer, Duplex, ExecSpec, ExitInfo, GuestAgent, NetworkSpec, ProcessIO } from "./agent-api.ts";
+import { connectTcp, Link, LINK_PORT, LinkError, type Stream, type V86NetworkAdapter } from "./link.ts";
+
+export interface ConnectOptions {
+  /** Give up after this long (the guest is booting, the agent not yet listening). */
+  timeoutMs?: number;
+  port?: number;
+}
+
+export class AgentClient implements GuestAgent {
+  private apiListeners: ((conn: Duplex) => void)[] = [];
+  private pendingApi: Duplex[] = [];
+
+  private constructor(readonly link: Link) {
+    link.onOpen((s, header) => {
+      if (header?.kind !== "api") return s.reset(`unknown stream kind ${JSON.stringify(header?.kind)}`);
+      const d = streamDuplex(s);
+      if (this.apiListeners.length) for (const l of this.apiListeners) l(d);
+      else this.pendingApi.push(d);
+    });
+  }
+
+  /** Connects to the agent in this guest, retrying until it listens (a cold boot takes a while). */
+  static async connect(machine: GuestMachine, opts: ConnectOptions = {}): Promise<AgentClient> {
+    const adapter = (machine.emulator as unknown as { network_adapter?: V86NetworkAdapter }).network_adapter;
+    if (!adapter) throw new Error("the guest has no network adapter: the agent link needs v86's fetch network backend");
+    const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+    let last: Error = new Error("not tried");
+    while (Date.now() < deadline) {
+      try {
+        const conn = await connectTcp(adapter, opts.port ?? LINK_PORT, Math.min(2000, Math.max(100, deadline - Date.now())));
+        return new AgentClient(await Link.start(conn));
+      } catch (err) {
+        last = err as Error;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    throw new Error(`the guest agent did not answer within ${opts.timeoutMs ?? 60_000} ms: ${last.message}`);
+  }
+
+  close(): void {
+    this.link.close();
+  }
+
+  hasLayer(diffId: string): Promise<boolean> {
+    return this.link.request("hasLayer", { diffId });
+  }
+
+  async putLayer(diffId: string, tar: AsyncIterable<Uint8Array>): Promise<{ size: number }> {
+    const s = this.link.call("putLayer", { diffId });
+    try {
+      for await (const chunk of tar) {
+        s.write(chunk);
+        // Keep at most a window's worth queued here, not the whole layer.
+        await s.drained();
+      }
+      s.end();
+    } catch (err) {
+      s.reset(`reading the layer failed: ${(err as Error).message}`);
+      throw err;
+    }
+    return (await s.reply) as { size: number };
+  }
+
+  removeLayer(diffId: string): Promise<void> {
+    return this.link.request("removeLayer", { diffId });
+  }
+
+  createContainer(spec: ContainerSpec): Promise<CreatedContainer> {
+    return this.link.request("createContainer", spec);
+  }
+
+  startContainer(id: string): Promise<{ io: ProcessIO; pid: number }> {
+    return this.processCall("startContainer", { id });
+  }
+
+  attachContainer(id: string): ProcessIO {
+    return new StreamProcessIO(this.link.call("attach", { id }));
+  }
+
+  kill(id: string, signal: string): Promise<void> {
+    return this.link.request("kill", { id, signal });
+  }
+
+  deleteContainer(id: string): Promise<void> {
+    return this.link.request("deleteContainer", { id });
+  }
+
+  top(id: string, psArgs?: string): Promise<{ titles: string[]; processes: string[][] }> {
+    return this.link.request("top", { id, psArgs });
+  }
+
+  async *diff(id: string): AsyncIterable<Uint8Array> {
+    const s = this.link.call("diff", { id });
+    s.end();
+    await s.reply;
+    const reader = s.readable.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  }
+
+  setHosts(id: string, content: string): Promise<void> {
+    return this.link.request("setHosts", { id, content });
+  }
+
+  exec(spec: ExecSpec): Promise<{ io: ProcessIO; pid: number }> {
+    return this.processCall("exec", spec);
+  }
+
+  createNetwork(net: NetworkSpec): Promise<void> {
+    return this.link.request("createNetwork", net);
+  }
+
+  removeNetwork(name: string): Promise<void> {
+    return this.link.request("removeNetwork", { name });
+  }
+
+  publishPort(p: { containerId: string; proto: "tcp" | "udp"; hostIp: string; hostPort: number; ip: string; port: number }): Promise<void> {
+    return this.link.request("publishPort", p);
+  }
+
+  unpublishPort(p: { proto: "tcp" | "udp"; hostPort: number }): Promise<void> {
+    return this.link.request("unpublishPort", p);
+  }
+
+  createVolume(name: string): Promise<{ mountpoint: string }> {
+    return this.link.request("createVolume", { name });
+  }
+
+  removeVolume(name: string): Promise<void> {
+    return this.link.request("removeVolume", { name });
+  }
+
+  onApiConnection(cb: (conn: Duplex) => void): void {
+    this.apiListeners.push(cb);
+    const pending = this.pendingApi;
+    this.pendingApi = [];
+    for (const d of pending) cb(d);
+  }
+
+  /** A TCP connection from inside the guest to host:port (a container's address, say), as a duplex. */
+  async dial(host: string, port: number): Promise<Duplex> {
+    const s = this.link.call("dial", { host, port });
+    await s.reply;
+    return streamDuplex(s);
+  }
+
+  /** A stream the agent echoes back: for tests and the bench. */
+  echo(): Stream {
+    return this.link.call("echo", {});
+  }
+
+  private async processCall(method: string, params: unknown): Promise<{ io: ProcessIO; pid: number }> {
+    const s = this.link.call(method, params);
+    const io = new StreamProcessIO(s);
+    const { pid } = (await s.reply) as { pid: number };
+    return { io, pid };
+  }
+}
+
+function streamDuplex(s: Stream): Duplex {
+  return {
+    readable: s.readable,
+    write: (d) => s.write(d),
+    end: () => s.end(),
+    onClose: (cb) => void s.closed.then(cb),
+  };
+}
+
+/** A process's stdio over a process stream: output DATA is prefixed with its fd. */
+class StreamProcessIO implements ProcessIO {
+  readonly exited: Promise<ExitInfo>;
+  private listeners: ((stream: 1 | 2, data: Uint8Array) => void)[] = [];
+  private early: [1 | 2, Uint8Array][] = [];
+
+  constructor(private readonly s: Stream) {
+    let resolveExit!: (e: ExitInfo) => void;
+    let rejectExit!: (e: Error) => void;
+    this.exited = new Promise<ExitInfo>((res, rej) => {
+      resolveExit = res;
+      rejectExit = rej;
+    });
+    this.exited.catch(() => {});
+    s.onEvent((e) => {
+      if (e?.exit) resolveExit(e.exit as ExitInfo);
+    });
+    void (async () => {
+      const reader = s.readable.getReader();
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          if (value.length < 1) continue;
+          const fd = value[0] === 2 ? 2 : 1;
+          const data = value.subarray(1);
+          if (this.listeners.length) for (const l of this.listeners) l(fd, data);
+          else this.early.push([fd, data]);
+        }
+        // The exit EVENT precedes END, so it has been seen by now.
+        rejectExit(new LinkError("the process stream ended without an exit status", "EPROTO"));
+      } catch (err) {
+        s.reply.catch((e) => rejectExit(e));
+        rejectExit(err as Error);
+      } finally {
+        // Output is all in: this side has nothing more to say either.
+        s.end();
+      }
+    })();
+  }
+
+  onOutput(cb: (stream: 1 | 2, data: Uint8Array) => void): void {
+    this.listeners.push(cb);
+    const early = this.early;
+    this.early = [];
+    for (const [fd, d] of early) cb(fd, d);
+  }
+
+  writeStdin(data: Uint8Array): void {
+    this.s.write(data);
+  }
+
+  closeStdin(): void {
+    this.s.end();
+  }
+
+  resize(rows: number, cols: number): void {
+    this.s.event({ resize: [rows, cols] });
+  }
+}
