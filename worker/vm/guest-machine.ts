@@ -85,6 +85,9 @@ export class GuestMachine {
         cmdline: assets.manifest.cmdline,
         filesystem: {},
         net_device: { type: "virtio", relay_url: "fetch" },
+        // A restored guest keeps the MAC it had when saved; without this v86 picks a new one and
+        // frames the host sends into the guest (the agent link, published ports) are dropped.
+        preserve_mac_from_state_image: true,
         autostart: false,
         disable_keyboard: true,
         disable_mouse: true,
