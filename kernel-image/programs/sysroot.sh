@@ -9,7 +9,8 @@ mkdir -p "$1"
 dir=$(cd "$1" && pwd)
 
 # libyajl-dev ships the static archive (libyajl_s.a) besides the headers.
-packages="libyajl-dev:i386"
+# The agent adds nettle-dev (libnettle.a: sha256) and zlib1g-dev (libz.a: gzip).
+packages="libyajl-dev:i386 nettle-dev:i386 zlib1g-dev:i386"
 
 stamp="$dir/.complete"
 [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$packages" ] && exit 0
