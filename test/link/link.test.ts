@@ -191,7 +191,11 @@ describe("the agent link", () => {
     });
 
     test("fails with EADDRINUSE when the port is taken, and unpublishes", async () => {
-      await assert.rejects(agent.publishPort({ containerId: "x", proto: "tcp", hostIp: "", hostPort: 8081, ip: "127.0.0.1", port: 8080 }), /Address in use|EADDRINUSE/);
+      await assert.rejects(agent.publishPort({ containerId: "x", proto: "tcp", hostIp: "", hostPort: 8081, ip: "127.0.0.1", port: 8080 }), (err: Error & { code?: string }) => {
+        assert.equal(err.code, "EADDRINUSE");
+        assert.match(err.message, /bind tcp 0\.0\.0\.0:8081: Address already in use/);
+        return true;
+      });
       await agent.unpublishPort({ proto: "tcp", hostPort: 8081 });
       assert.notEqual((await guest.exec("echo x | nc -w 1 127.0.0.1 8081")).output, "x\n");
     });

@@ -18,6 +18,7 @@
 
 /* ---- errors (util.c): the message of the last failure, with its syscall and path ---- */
 extern char errbuf[1024];
+extern int errnum; /* the errno behind errbuf, 0 if none: the reply's "code" */
 int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int fail_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void logmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -215,14 +215,16 @@ static struct put *puts_list;
 
 static void put_finish_reply(struct put *pt, bool ok, const char *msg)
 {
-	if (pt->s) {
-		if (ok)
-			stream_reply(pt->s, msg);
-		else
-			stream_reply_error(pt->s, msg);
-		stream_end(pt->s);
-		pt->s->ctx = NULL;
+	struct stream *s = pt->s;
+	if (s) {
+		/* Detach first: ending the stream may finish it at once. */
+		s->ctx = NULL;
 		pt->s = NULL;
+		if (ok)
+			stream_reply(s, msg);
+		else
+			stream_reply_error(s, msg);
+		stream_end(s);
 	}
 }
 
@@ -416,11 +418,11 @@ void call_put_layer(struct stream *s, yajl_val p)
 	pt->res_fd = res[0];
 	if (set_nonblock(in[1]) < 0 || set_nonblock(res[0]) < 0 || watch_add(&pt->w, in[1], 0, on_put_writable, pt) < 0) {
 		close(in[1]);
-		kill(pid, SIGKILL);
-		stream_reply_error(s, errbuf);
-		stream_end(s);
+		kill(pid, SIGKILL); /* its exit frees pt */
 		s->ctx = NULL;
 		pt->s = NULL;
+		stream_reply_error(s, errbuf);
+		stream_end(s);
 	}
 }
 

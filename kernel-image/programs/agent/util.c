@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 char errbuf[1024];
+int errnum;
 
 int fail(const char *fmt, ...)
 {
@@ -22,6 +23,7 @@ int fail(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(errbuf, sizeof errbuf, fmt, ap);
 	va_end(ap);
+	errnum = 0;
 	return -1;
 }
 
@@ -34,6 +36,7 @@ int fail_errno(const char *fmt, ...)
 	va_end(ap);
 	if (n >= 0 && (size_t)n < sizeof errbuf)
 		snprintf(errbuf + n, sizeof errbuf - n, ": %s", strerror(e));
+	errnum = e;
 	errno = e;
 	return -1;
 }
