@@ -3,6 +3,7 @@
 #include "utils.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,16 +43,22 @@ static void enable_controllers(const char *dir)
 	if (!avail)
 		die_errno("read %s", avail_path);
 	char *ctl = xasprintf("%s/cgroup.subtree_control", dir);
+	char *enabled = read_file(ctl, NULL);
+	if (!enabled)
+		die_errno("read %s", ctl);
 	static const char *const wanted[] = { "memory", "pids", "cpu" };
 	for (size_t i = 0; i < sizeof wanted / sizeof wanted[0]; i++) {
-		if (!has_word(avail, wanted[i]))
-			continue; /* cgroup_create reports it if a limit needs it */
+		/* Missing ones are reported by cgroup_create if a limit needs them;
+		 * enabled ones are not written again (each write rebuilds the tree). */
+		if (!has_word(avail, wanted[i]) || has_word(enabled, wanted[i]))
+			continue;
 		char *plus = xasprintf("+%s", wanted[i]);
 		if (write_file(ctl, plus) < 0)
 			die_errno("write \"%s\" to %s", plus, ctl);
 		free(plus);
 	}
 	free(ctl);
+	free(enabled);
 	free(avail);
 	free(avail_path);
 }
@@ -152,14 +159,13 @@ void cgroup_create(const char *path, const struct resources *r)
 	}
 }
 
-void cgroup_add_pid(const char *path, pid_t pid)
+int cgroup_open(const char *path)
 {
-	char *procs = xasprintf("%s/cgroup.procs", path);
-	char value[32];
-	snprintf(value, sizeof value, "%d", (int)pid);
-	if (write_file(procs, value) < 0)
-		die_errno("write pid %d to %s", (int)pid, procs);
-	free(procs);
+	/* Not O_PATH: clone3 wants a real open file. */
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		die_errno("open %s", path);
+	return fd;
 }
 
 static bool populated(const char *path)

@@ -16,8 +16,8 @@ char *cgroup_path_for(const struct config *cfg, const char *id);
 /* Make the directory (it must not exist yet), hand the controllers down to
  * it, and write the limits. Dies naming the file and field on failure. */
 void cgroup_create(const char *path, const struct resources *res);
-/* Move a process in: from then on its children are born inside. */
-void cgroup_add_pid(const char *path, pid_t pid);
+/* The cgroup directory, open for clone3's CLONE_INTO_CGROUP. */
+int cgroup_open(const char *path);
 /* SIGKILL everything inside (cgroup.kill) and wait until it is empty. */
 int cgroup_kill_all(const char *path);
 /* rmdir, retried while the last processes are being reaped. 0 or -1. */

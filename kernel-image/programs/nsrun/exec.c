@@ -1,6 +1,7 @@
 /* nsrun exec <id> -- cmd...: run another program in a running container:
  * join its namespaces and its cgroup, then fork, so the new process is
  * born inside its pid namespace. */
+#include "cgroup.h"
 #include "config.h"
 #include "error.h"
 #include "namespaces.h"
@@ -110,10 +111,7 @@ int cmd_exec(int argc, char **argv)
 		cwd = cfg->process.cwd;
 
 	/* Opened now: after setns the host's /sys/fs/cgroup is out of sight. */
-	char *procs = xasprintf("%s/cgroup.procs", st->cgroup);
-	int procs_fd = open(procs, O_WRONLY | O_CLOEXEC);
-	if (procs_fd < 0)
-		die_errno("open %s", procs);
+	int cgroup_fd = cgroup_open(st->cgroup);
 
 	namespaces_enter(st->pid);
 	int master = -1, slave = -1;
@@ -121,15 +119,12 @@ int cmd_exec(int argc, char **argv)
 		master = terminal_open_pty(&slave);
 
 	process_block_signals();
-	fflush(NULL);
-	pid_t pid = fork();
+	/* Forked into the container's cgroup; and into its pid namespace,
+	 * which setns chose for our children. */
+	pid_t pid = clone_with_flags(0, cgroup_fd);
 	if (pid < 0)
-		die_errno("fork");
+		die_errno("clone3 into %s", st->cgroup);
 	if (pid == 0) {
-		/* "0" means the writing process itself. */
-		if (write(procs_fd, "0", 1) < 0)
-			die_errno("join cgroup: write to %s", procs);
-		close(procs_fd);
 		if (tty)
 			terminal_become_stdio(slave);
 		if (chdir(cwd) < 0)
@@ -138,7 +133,7 @@ int cmd_exec(int argc, char **argv)
 		process_unblock_signals();
 		process_exec(cmd, env);
 	}
-	close(procs_fd);
+	close(cgroup_fd);
 	if (slave >= 0)
 		close(slave);
 	return process_wait(pid, master);

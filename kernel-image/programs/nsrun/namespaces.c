@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -71,13 +72,20 @@ void namespaces_join(const struct config *cfg, const struct ns_joins *joins, int
 	}
 }
 
-pid_t clone_with_flags(int flags)
+pid_t clone_with_flags(int flags, int cgroup_fd)
 {
 	/* Everything buffered in stdio would otherwise be written twice. */
 	fflush(NULL);
-	/* No new stack: like fork(), the child returns here on a copy of ours.
-	 * i386 argument order: flags, stack, parent_tid, tls, child_tid. */
-	return (pid_t)syscall(SYS_clone, (unsigned long)flags | SIGCHLD, 0UL, NULL, NULL, NULL);
+	/* No stack given: like fork(), the child returns here on a copy of ours.
+	 * CLONE_INTO_CGROUP starts it in its cgroup; moving it there afterwards
+	 * (writing cgroup.procs) waits for an RCU grace period, the slowest
+	 * step of a container start in an emulator. */
+	struct clone_args args = {
+		.flags = (unsigned)flags | (cgroup_fd >= 0 ? CLONE_INTO_CGROUP : 0),
+		.exit_signal = SIGCHLD,
+		.cgroup = cgroup_fd >= 0 ? (unsigned)cgroup_fd : 0,
+	};
+	return (pid_t)syscall(SYS_clone3, &args, sizeof args);
 }
 
 static void write_mapping(pid_t pid, const char *file, const struct id_mapping *m, size_t n)

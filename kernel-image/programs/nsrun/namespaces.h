@@ -19,8 +19,9 @@ void namespaces_open_joins(const struct config *cfg, struct ns_joins *joins);
 void namespaces_join(const struct config *cfg, const struct ns_joins *joins, int only_flags);
 
 /* fork() that also takes CLONE_NEW* flags: the child starts in the new
- * namespaces (with CLONE_NEWPID as pid 1 of the new one). */
-pid_t clone_with_flags(int flags);
+ * namespaces (with CLONE_NEWPID as pid 1 of the new one) and, given a
+ * cgroup directory fd, in that cgroup. */
+pid_t clone_with_flags(int flags, int cgroup_fd);
 
 /* Write the user namespace's uid_map and gid_map for the child. */
 void namespaces_write_id_mappings(const struct config *cfg, pid_t pid);

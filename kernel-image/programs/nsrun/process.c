@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 /* The first process and nsrun talk over a socketpair, one byte a step:
- *   nsrun -> child  'c'  configured: uid/gid maps written, cgroup joined
+ *   nsrun -> child  'c'  configured: uid/gid maps written
  *   child -> nsrun  'r'  ready: namespaces, mounts, user set; next is execve
  *   nsrun -> child  's'  start
  * End of file instead of a byte means the other side died. */
@@ -181,14 +181,18 @@ void process_spawn(struct container *c)
 	namespaces_join(cfg, &c->joins, CLONE_NEWPID);
 
 	int flags = namespaces_clone_flags(cfg) & ~CLONE_NEWCGROUP;
-	pid_t pid = clone_with_flags(flags);
+	/* Born in its cgroup, so every process it forks is counted against
+	 * the limits from the start. */
+	int cgroup_fd = cgroup_open(c->cgroup);
+	pid_t pid = clone_with_flags(flags, cgroup_fd);
 	if (pid < 0) {
 		char buf[64];
-		die_errno("clone (new namespaces: %s)", describe_flags(flags, buf, sizeof buf));
+		die_errno("clone3 into %s (new namespaces: %s)", c->cgroup, describe_flags(flags, buf, sizeof buf));
 	}
 	if (pid == 0)
 		container_init(c, sv[1]);
 	close(sv[1]);
+	close(cgroup_fd);
 	c->pid = pid;
 	for (size_t i = 0; i < cfg->n_namespaces; i++)
 		if (c->joins.fd[i] >= 0)
@@ -196,9 +200,6 @@ void process_spawn(struct container *c)
 
 	if (flags & CLONE_NEWUSER)
 		namespaces_write_id_mappings(cfg, pid);
-	/* Before it runs a single instruction of its own, so that every
-	 * process it forks is counted against the limits. */
-	cgroup_add_pid(c->cgroup, pid);
 	send_byte(c->sync_fd, SYNC_CONFIGURED);
 
 	if (recv_byte(c->sync_fd) == SYNC_READY)
