@@ -8,6 +8,9 @@ import { imageRoutes } from "./api/images.ts";
 import { networkRoutes } from "./api/networks.ts";
 import { systemRoutes } from "./api/system.ts";
 import { authRoutes } from "./api/auth.ts";
+import { buildRoutes } from "./api/build.ts";
+import { exportImportRoutes } from "./api/export-import.ts";
+import { saveLoadRoutes } from "./api/save-load.ts";
 import { ContainerStore } from "./containers/container-store.ts";
 import { ContainerService } from "./containers/service.ts";
 import { registries, type Registries } from "./distribution/registries.ts";
@@ -62,6 +65,9 @@ export async function createDaemon(opts: DaemonOptions): Promise<Daemon> {
   containerRoutes(router, engine, svc);
   execRoutes(router, engine);
   networkRoutes(router, engine);
+  buildRoutes(router, engine);
+  saveLoadRoutes(router, engine);
+  exportImportRoutes(router, engine);
 
   const observers = new Set<(e: Exchange) => void>();
   return {

@@ -4,6 +4,8 @@ import type { Engine } from "../engine.ts";
 import { ApiError, badRequest, conflict, noSuchImage } from "../errors.ts";
 import type { Image } from "../images/image-store.ts";
 import { jsonLines } from "../images/progress.ts";
+import { layerContentSize } from "../build/layers.ts";
+import { importImage } from "./export-import.ts";
 import { pull } from "../images/pull.ts";
 import { push } from "../images/push.ts";
 import { familiarString, parseReference } from "../images/reference.ts";
@@ -12,8 +14,9 @@ import { parseFilters } from "./system.ts";
 
 export function imageRoutes(r: Router, e: Engine): void {
   r.on("POST", "/images/create", async (req) => {
+    if (req.query.get("fromSrc")) return importImage(e, req.query, req.body);
     const from = req.query.get("fromImage");
-    if (!from) throw badRequest("fromImage is required (import with fromSrc is not supported yet)");
+    if (!from) throw badRequest("fromImage or fromSrc is required");
     const tag = req.query.get("tag");
     const ref = parseReference(tag ? (tag.startsWith("sha256:") ? `${from}@${tag}` : `${from}:${tag}`) : from);
     const messages = pull(ref, { store: e.images, registries: e.registries, agent: safeAgent(e), creds: credentialsFromHeader(req.headers.get("x-registry-auth")) });
@@ -38,9 +41,10 @@ export function imageRoutes(r: Router, e: Engine): void {
 
   r.on("GET", "/images/json", async (req) => {
     const all = bool(req.query.get("all"));
-    void all;
     const filters = parseFilters(req.query.get("filters"));
     let list = e.images.list();
+    // Untagged images other images were built on are intermediate: listed with -a only.
+    if (!all) list = list.filter((i) => e.images.repoTags(i.id).length || !e.images.children(i.id).length);
     if (filters.reference) list = list.filter((i) => e.images.repoTags(i.id).some((t) => filters.reference.some((f) => matchRef(t, f))));
     if (filters.dangling) list = list.filter((i) => (e.images.repoTags(i.id).length === 0) === (filters.dangling[0] === "true"));
     return json(200, list.map((i) => summary(e, i)));
@@ -52,9 +56,13 @@ export function imageRoutes(r: Router, e: Engine): void {
     const img = e.images.mustResolve(req.params.name);
     const hist = img.config.history ?? [];
     let layer = 0;
+    // Docker shows the ID of each local image in the chain (the build's intermediate images).
+    const ids = new Map<number, string>();
+    for (let p: Image | undefined = img; p; p = p.parent ? e.images.get(p.parent) : undefined) ids.set((p.config.history ?? []).length - 1, p.id);
+    const sizes = await Promise.all(img.layers.map((l) => layerContentSize(e.images, l)));
     const rows = hist.map((h, i) => {
-      const size = h.empty_layer ? 0 : img.layers[layer++]?.unpackedSize ?? 0;
-      return { Id: i === hist.length - 1 ? img.id : "<missing>", Created: Math.floor(Date.parse(h.created ?? img.config.created ?? "1970-01-01T00:00:00Z") / 1000), CreatedBy: h.created_by ?? "", Tags: i === hist.length - 1 ? e.images.repoTags(img.id) : null, Size: size, Comment: h.comment ?? "" };
+      const size = h.empty_layer ? 0 : sizes[layer++] ?? 0;
+      return { Id: ids.get(i) ?? "<missing>", Created: Math.floor(Date.parse(h.created ?? img.config.created ?? "1970-01-01T00:00:00Z") / 1000), CreatedBy: h.created_by ?? "", Tags: i === hist.length - 1 ? e.images.repoTags(img.id) : null, Size: size, Comment: h.comment ?? "" };
     });
     return json(200, rows.reverse());
   });
@@ -109,11 +117,17 @@ export function imageRoutes(r: Router, e: Engine): void {
     }
     for (const d of e.images.repoDigests(img.id)) out.push({ Untagged: d });
     if (!users.length) {
-      const freed = await e.images.delete(img.id);
-      out.push({ Deleted: img.id });
       const agent = safeAgent(e);
-      for (const diff of freed) await agent?.removeLayer(diff).catch(() => {});
-      e.events.emit("image", "delete", img.id, { name });
+      // Untagged parents nothing else uses go too: a build's intermediate images, as Docker removes them.
+      for (let cur: Image | undefined = img; cur; ) {
+        const parent: Image | undefined = cur.parent ? e.images.get(cur.parent) : undefined;
+        const freed = await e.images.delete(cur.id);
+        out.push({ Deleted: cur.id });
+        for (const diff of freed) await agent?.removeLayer(diff).catch(() => {});
+        e.events.emit("image", "delete", cur.id, { name });
+        const keep: boolean = !parent || e.images.repoTags(parent.id).length > 0 || e.images.children(parent.id).length > 0 || e.containers.all().some((c) => c.imageId === parent.id);
+        cur = keep ? undefined : parent;
+      }
     }
     return json(200, out);
   });
@@ -158,7 +172,7 @@ export function summary(e: Engine, i: Image) {
     Created: Math.floor(Date.parse(i.config.created ?? "1970-01-01T00:00:00Z") / 1000),
     Id: i.id,
     Labels: i.config.config?.Labels ?? null,
-    ParentId: "",
+    ParentId: i.parent ?? "",
     RepoDigests: e.images.repoDigests(i.id),
     RepoTags: e.images.repoTags(i.id),
     SharedSize: -1,
@@ -173,7 +187,7 @@ export function inspect(e: Engine, i: Image) {
     Id: i.id,
     RepoTags: e.images.repoTags(i.id),
     RepoDigests: e.images.repoDigests(i.id),
-    Parent: "",
+    Parent: i.parent ?? "",
     Comment: "",
     Created: c.created ?? "1970-01-01T00:00:00Z",
     Container: "",

@@ -52,6 +52,8 @@ export interface Image {
   layers: LayerRecord[];
   /** When it arrived here (pull, build, load), ms. */
   addedAt: number;
+  /** The image it was built or committed on ("" for a build FROM scratch); pulled and loaded images have none. */
+  parent?: string;
 }
 
 interface Repositories {
@@ -92,7 +94,7 @@ export class ImageStore {
         const configBytes = await this.driver.getContent(`${dir}/config.json`);
         const meta = JSON.parse(new TextDecoder().decode(await this.driver.getContent(`${dir}/meta.json`)));
         const id = `sha256:${dir.split("/").pop()}`;
-        this.images.set(id, { id, config: JSON.parse(new TextDecoder().decode(configBytes)), configBytes, layers: meta.layers, addedAt: meta.addedAt });
+        this.images.set(id, { id, config: JSON.parse(new TextDecoder().decode(configBytes)), configBytes, layers: meta.layers, addedAt: meta.addedAt, parent: meta.parent });
       } catch {
         // A folder without its meta.json is an image whose write never finished: not an image.
       }
@@ -108,15 +110,20 @@ export class ImageStore {
   }
 
   /** Adds an image; its blobs must already be stored. meta.json is written last: it marks the image complete. */
-  async add(configBytes: Uint8Array, config: ImageConfig, id: string, layers: LayerRecord[]): Promise<Image> {
+  async add(configBytes: Uint8Array, config: ImageConfig, id: string, layers: LayerRecord[], parent?: string): Promise<Image> {
     const existing = this.images.get(id);
     if (existing) return existing;
     const hex = id.slice("sha256:".length);
     await this.driver.putContent(`${ROOT}/by-id/${hex}/config.json`, configBytes);
-    const img: Image = { id, config, configBytes, layers, addedAt: Date.now() };
-    await this.driver.putContent(`${ROOT}/by-id/${hex}/meta.json`, new TextEncoder().encode(JSON.stringify({ layers, addedAt: img.addedAt })));
+    const img: Image = { id, config, configBytes, layers, addedAt: Date.now(), parent };
+    await this.driver.putContent(`${ROOT}/by-id/${hex}/meta.json`, new TextEncoder().encode(JSON.stringify({ layers, addedAt: img.addedAt, parent })));
     this.images.set(id, img);
     return img;
+  }
+
+  /** Images built or committed on this one: the build cache's candidates, and what `docker images` hides. */
+  children(id: string): Image[] {
+    return [...this.images.values()].filter((i) => i.parent === id);
   }
 
   blobPath(digest: string): string {
