@@ -5,11 +5,24 @@ import manifest from "virtual:guest-manifest";
 import wasmUrl from "v86/build/v86.wasm?url";
 import guestWorkerUrl from "../worker/browser/guest-worker.ts?worker&url";
 import type { GuestHooks, GuestWorkerApi, StartResult } from "../worker/browser/guest-worker-api.ts";
+import type { RunScriptOptions, ScriptResult, WorkspaceEntry } from "../worker/browser/workspace-api.ts";
+
+/** The Editor's folder in the guest (/root/work), as the page sees it. */
+export interface Workspace {
+  list(): Promise<WorkspaceEntry[]>;
+  read(path: string): Promise<Uint8Array>;
+  write(path: string, bytes: Uint8Array): Promise<void>;
+  /** Called with the new listing whenever a file changes (from the shell too). */
+  watch(onChange: (entries: WorkspaceEntry[]) => void): Promise<void>;
+}
 
 export interface GuestConnection {
   start(hooks: GuestHooks, opts?: { cold?: boolean }): Promise<StartResult>;
   write(data: string | Uint8Array): void;
   saveState(): Promise<ArrayBuffer>;
+  workspace: Workspace;
+  /** A shell script run in the guest outside the terminal (lesson checks). */
+  runScript(script: string, opts?: RunScriptOptions): Promise<ScriptResult>;
   /** Stops the guest and ends the worker. */
   close(): Promise<void>;
 }
@@ -33,6 +46,13 @@ export function connectGuest(): GuestConnection {
       ),
     write: (data) => void api.write(data),
     saveState: () => guarded(api.saveState()),
+    workspace: {
+      list: () => guarded(api.listWorkspace()),
+      read: (path) => guarded(api.readWorkspaceFile(path)),
+      write: (path, bytes) => guarded(api.writeWorkspaceFile(path, bytes)),
+      watch: (onChange) => guarded(api.watchWorkspace(Comlink.proxy(onChange))),
+    },
+    runScript: (script, opts) => guarded(api.runScript(script, opts)),
     async close() {
       await guarded(api.stop()).catch(() => {});
       api[Comlink.releaseProxy]();

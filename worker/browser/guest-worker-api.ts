@@ -1,5 +1,6 @@
 // What the page and the guest worker say to each other (over comlink). Types only.
 import type { GuestManifest } from "../vm/guest-assets.ts";
+import type { WorkspaceWorkerApi } from "./workspace-api.ts";
 
 /** A snapshot start goes download, restore, prompt; a cold start download, boot (until the prompt). */
 export type BootStage = "download" | "restore" | "boot" | "prompt";
@@ -36,7 +37,8 @@ export interface StartResult {
   startedFrom: "snapshot" | "cold";
 }
 
-export interface GuestWorkerApi {
+/** Also the workspace (/root/work) and guest scripts: see workspace-api.ts. */
+export interface GuestWorkerApi extends WorkspaceWorkerApi {
   /** Downloads the guest, restores (or boots) it, and resolves once its prompt shows. */
   start(request: StartRequest, hooks: GuestHooks): Promise<StartResult>;
   /** Types into the guest's console. */

@@ -5,10 +5,12 @@ import * as Comlink from "comlink";
 import { GuestMachine, PROMPT } from "../vm/guest-machine.ts";
 import { fetchGuest } from "./fetch-guest.ts";
 import type { GuestHooks, GuestWorkerApi, StartRequest, StartResult } from "./guest-worker-api.ts";
+import { WorkspaceHost } from "./workspace-host.ts";
 
 const PROMPT_TIMEOUT_MS = { snapshot: 20_000, cold: 120_000 };
 
 let machine: GuestMachine | undefined;
+const workspace = new WorkspaceHost();
 
 const api: GuestWorkerApi = {
   async start(request: StartRequest, hooks: GuestHooks): Promise<StartResult> {
@@ -56,6 +58,8 @@ const api: GuestWorkerApi = {
       await prompt;
       await hooks.stage({ stage: "boot", phase: "end", ms: performance.now() - t1 });
     }
+    // The Editor's files from the last visit go back in before anyone looks.
+    await workspace.attach(m);
     return { startedFrom: m.startedFrom };
   },
 
@@ -69,9 +73,12 @@ const api: GuestWorkerApi = {
     return Comlink.transfer(state, [state]);
   },
 
+  ...workspace.api(),
+
   async stop(): Promise<void> {
     const m = machine;
     machine = undefined;
+    workspace.detach();
     await m?.stop();
   },
 };
