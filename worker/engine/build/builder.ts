@@ -202,7 +202,8 @@ export async function* build(e: Engine, ctx: BuildContext, o: BuildOptions): Asy
             if (!Number.isInteger(a) || !Number.isInteger(b)) throw new BuildError(`invalid containerPort: ${range}`);
             for (let n = a; n <= b; n++) rc.ExposedPorts[`${n}/${proto.toLowerCase()}`] = {};
           }
-          yield* commitMeta(e, state, `EXPOSE ${ports.join(" ")}`, o.noCache, quiet);
+          // dockerd sorts the port specs in the history text.
+          yield* commitMeta(e, state, `EXPOSE ${[...ports].sort().join(" ")}`, o.noCache, quiet);
           break;
         }
         case "USER":
@@ -564,7 +565,8 @@ async function* copy(e: Engine, s: State, ins: Instruction, ctx: BuildContext, d
       : `multi:${digestOf(new TextEncoder().encode(matched.map((m) => h(m.entries)).join(","))).slice(7)}`;
   const chown = ins.flags.chown;
   const chmod = ins.flags.chmod;
-  const comment = `${ins.keyword}${chown ? ` --chown=${chown}` : ""}${chmod ? ` --chmod=${chmod}` : ""}${from ? ` --from=${from}` : ""} ${srcHash} in ${destRaw} `;
+  // As dockerd writes it: "%s %s%s in %s " of name, flags, hash, destination (so no space after --chown's value).
+  const comment = `${ins.keyword} ${chown ? `--chown=${chown}` : ""}${chmod ? `--chmod=${chmod}` : ""}${srcHash} in ${destRaw} `;
   const sc = stepConfig(s, [...(s.runConfig.Shell ?? DEFAULT_SHELL), `#(nop) ${comment}`]);
   if (yield* probe(e, s, sc, o.noCache, o.quiet)) return;
 
@@ -606,7 +608,7 @@ async function* copy(e: Engine, s: State, ins: Instruction, ctx: BuildContext, d
 }
 
 async function isArchive(t: TarEntry): Promise<boolean> {
-  if (t.header.type !== "file" || t.data.length < 512) return false;
+  if (t.header.type !== "file") return false;
   let d = t.data;
   if (isGzip(d)) {
     try {
