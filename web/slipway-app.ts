@@ -9,6 +9,11 @@ import type { StageRecord } from "./boot-status.ts";
 import type { GuestTerminal } from "./guest-terminal.ts";
 import "./boot-status.ts";
 import "./guest-terminal.ts";
+import "./editor/slipway-editor.ts";
+import "./lessons/lesson-panel.ts";
+import type { LessonPanel } from "./lessons/lesson-panel.ts";
+import { PromptWatcher } from "./lessons/prompt-watcher.ts";
+import { engineApiOf } from "./lessons/engine-api.ts";
 
 /** A stage that takes longer than this is reported, so the page never just hangs. */
 const STAGE_PATIENCE_MS: Record<BootStage, number> = { download: 60_000, restore: 30_000, boot: 180_000, prompt: 30_000 };
@@ -36,8 +41,32 @@ export class SlipwayApp extends LitElement {
     boot-status {
       flex: 1 1 20rem;
     }
-    guest-terminal {
+    /* Until the tabbed layout: lessons beside the editor and the terminal. */
+    .work {
       flex: 1;
+      min-height: 0;
+      display: grid;
+      grid-template-columns: minmax(16rem, 26rem) 1fr;
+      grid-template-rows: minmax(10rem, 2fr) 3fr;
+      gap: 0.5rem;
+    }
+    lesson-panel {
+      grid-row: 1 / -1;
+      border: 1px solid var(--slipway-border, #d1d9e0);
+      border-radius: 6px;
+    }
+    @media (max-width: 48rem) {
+      .work {
+        grid-template-columns: 1fr;
+        grid-template-rows: auto auto minmax(10rem, 1fr);
+      }
+      lesson-panel {
+        grid-row: auto;
+        max-height: 40vh;
+      }
+    }
+    guest-terminal {
+      min-height: 0;
       border: 1px solid var(--slipway-border, #d1d9e0);
       border-radius: 6px;
       overflow: hidden;
@@ -53,6 +82,14 @@ export class SlipwayApp extends LitElement {
   @state() private error = "";
 
   @query("guest-terminal") private terminal!: GuestTerminal;
+  @query("lesson-panel") private lessonPanel?: LessonPanel;
+
+  /** Re-checks the lesson's step whenever a command typed in the terminal finishes. */
+  private prompts = new PromptWatcher(() => this.lessonPanel?.commandFinished());
+
+  private get ready(): boolean {
+    return this.state === "ready";
+  }
 
   /** The running guest, for code that drives it (undefined until started). */
   guest?: GuestConnection;
@@ -64,7 +101,16 @@ export class SlipwayApp extends LitElement {
         <h1>Slipway</h1>
         <boot-status .stages=${this.stages} .notices=${this.notices} .error=${this.error}></boot-status>
       </header>
-      <guest-terminal @terminal-input=${(e: CustomEvent<string>) => this.guest?.write(e.detail)}></guest-terminal>
+      <div class="work" @run-in-terminal=${(e: CustomEvent<{ command: string }>) => this.typeCommand(e.detail.command)}>
+        <lesson-panel .scripts=${this.ready ? this.guest : undefined} .workspace=${this.ready ? this.guest?.workspace : undefined} .engine=${this.ready ? engineApiOf(this.guest) : undefined}></lesson-panel>
+        <slipway-editor .workspace=${this.ready ? this.guest?.workspace : undefined}></slipway-editor>
+        <guest-terminal
+          @terminal-input=${(e: CustomEvent<string>) => {
+            this.prompts.input(e.detail);
+            this.guest?.write(e.detail);
+          }}
+        ></guest-terminal>
+      </div>
     `;
   }
 
@@ -75,13 +121,17 @@ export class SlipwayApp extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     clearTimeout(this.watchdog);
+    this.prompts.dispose();
     void this.guest?.close();
     this.guest = undefined;
   }
 
   private async startGuest(): Promise<void> {
     const hooks: GuestHooks = {
-      output: (bytes) => this.terminal.write(bytes),
+      output: (bytes) => {
+        this.terminal.write(bytes);
+        this.prompts.output(bytes);
+      },
       stage: (e) => this.onStage(e),
       notice: (text) => (this.notices = [...this.notices, text]),
     };
@@ -99,6 +149,15 @@ export class SlipwayApp extends LitElement {
     } finally {
       clearTimeout(this.watchdog);
     }
+  }
+
+  /** Types a command into the terminal, as the learner would (Run buttons, Build). */
+  typeCommand(command: string): void {
+    if (!this.guest || !this.ready) return;
+    const line = command.endsWith("\n") ? command : `${command}\n`;
+    this.prompts.input(line);
+    this.guest.write(line);
+    this.terminal.focus();
   }
 
   private onStage(e: StageEvent): void {
