@@ -1,3 +1,3 @@
 #!/bin/sh
-docker rmi me/tools:1.0
+docker rmi me/tools:1.0 busybox
 docker pull me/tools:1.0

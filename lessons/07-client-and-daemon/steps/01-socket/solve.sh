@@ -1,2 +1,2 @@
 #!/bin/sh
-docker version
+docker -H unix:///var/run/docker.sock create --name via-socket busybox

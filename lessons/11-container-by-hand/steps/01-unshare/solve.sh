@@ -1,2 +1,2 @@
 #!/bin/sh
-true
+unshare -u sh -c 'hostname by-hand; hostname > /root/inside.txt'

@@ -1,3 +1,3 @@
 #!/bin/sh
-[ "$(unshare -u sh -c 'hostname by-hand; hostname')" = by-hand ] && [ "$(hostname)" != by-hand ] && exit 0
-echo "unshare -u did not isolate the hostname"; exit 1
+grep -qx by-hand /root/inside.txt 2>/dev/null || { echo "Run the unshare line: it renames the host inside a new UTS namespace and writes the name to /root/inside.txt."; exit 1; }
+[ "$(hostname)" != by-hand ] || { echo "The host itself is called by-hand now: the rename was not inside a new namespace."; exit 1; }
