@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { esbuildPlugin } from "@web/dev-server-esbuild";
 import { chromeLauncher } from "@web/test-runner-chrome";
+import { lessonFiles } from "./scripts/lib/lesson-files-middleware.mjs";
 
 const root = fileURLToPath(new URL(".", import.meta.url));
 const profile = mkdtempSync(join(tmpdir(), "slipway-chromium-"));
@@ -37,7 +38,7 @@ export default {
   files: ["test/**/browser/**/*.test.ts"],
   nodeResolve: true,
   plugins: [esbuildPlugin({ ts: true, target: "es2022" })],
-  middleware: [corruptSnapshot],
+  middleware: [corruptSnapshot, lessonFiles(join(root, "lessons"))],
   concurrency: 1,
   browsers: [
     chromeLauncher({
@@ -51,6 +52,7 @@ export default {
   ],
   browserStartTimeout: 60_000,
   testsStartTimeout: 60_000,
-  testsFinishTimeout: 10 * 60_000,
+  // test/browser/lessons.test.ts runs every step of every lesson in the guest: minutes per lesson.
+  testsFinishTimeout: 45 * 60_000,
   testFramework: { config: { timeout: 180_000 } },
 };
