@@ -2,13 +2,12 @@
 // go into the workspace, then for each step its check must fail, its solve.sh runs in the
 // guest (through the same script runner as the checks), and its check must pass. So a broken
 // lesson, or a check that cannot fail, fails here. One fresh page per lesson.
-// LESSONS=01-hello-container,05-first-dockerfile (in the test page's URL: ?lessons=…) picks some.
+// LESSONS=01-hello-container,05-first-dockerfile in the environment runs only those.
 import { loadLessons, type Lesson } from "../../web/lessons/lesson-format.ts";
 import { closePages, openApp, waitFor, type AppPage } from "./helpers/app-page.ts";
 
 const files = (await (await fetch("/lesson-files.json")).json()) as Record<string, string>;
 const { lessons, problems } = loadLessons(files);
-const only = new URLSearchParams(location.search).get("lessons")?.split(",");
 
 const STEP_TIMEOUT_MS = 8 * 60_000;
 /** Checks and solutions run through the console (the agent's runScript is not there yet). */
@@ -27,7 +26,7 @@ describe("lessons", () => {
   });
 });
 
-for (const lesson of lessons.filter((l) => !only || only.includes(l.id))) {
+for (const lesson of lessons) {
   describe(`lesson ${lesson.id}`, function () {
     this.timeout(STEP_TIMEOUT_MS);
     let page: AppPage;
