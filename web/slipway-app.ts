@@ -46,7 +46,7 @@ export class SlipwayApp extends LitElement {
       flex: 1;
       min-height: 0;
       display: grid;
-      grid-template-columns: minmax(16rem, 26rem) 1fr;
+      grid-template-columns: minmax(14rem, 2fr) minmax(0, 3fr);
       grid-template-rows: minmax(10rem, 2fr) 3fr;
       gap: 0.5rem;
     }
@@ -54,16 +54,6 @@ export class SlipwayApp extends LitElement {
       grid-row: 1 / -1;
       border: 1px solid var(--slipway-border, #d1d9e0);
       border-radius: 6px;
-    }
-    @media (max-width: 48rem) {
-      .work {
-        grid-template-columns: 1fr;
-        grid-template-rows: auto auto minmax(10rem, 1fr);
-      }
-      lesson-panel {
-        grid-row: auto;
-        max-height: 40vh;
-      }
     }
     guest-terminal {
       min-height: 0;
