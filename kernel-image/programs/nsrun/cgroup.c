@@ -84,10 +84,22 @@ static void need_controller(const char *dir, const char *controller, const char 
 	free(path);
 }
 
-void cgroup_create(const char *path, const struct resources *r)
+/* Does the parent of path list memory, pids and cpu in its subtree_control? */
+static bool parent_ready(const char *path)
 {
-	/* Each level from the root down to the parent must exist and hand the
-	 * controllers on to the next. */
+	const char *slash = strrchr(path, '/');
+	char *ctl = xasprintf("%.*s/cgroup.subtree_control", (int)(slash - path), path);
+	char *enabled = read_file(ctl, NULL);
+	bool ready = enabled && has_word(enabled, "memory") && has_word(enabled, "pids") && has_word(enabled, "cpu");
+	free(enabled);
+	free(ctl);
+	return ready;
+}
+
+/* Each level from the root down to the parent must exist and hand the
+ * controllers on to the next. */
+static void prepare_ancestors(const char *path)
+{
 	char *p = xstrdup(path);
 	size_t root_len = strlen(CGROUP_ROOT);
 	for (char *s = p + root_len; s; s = strchr(s + 1, '/')) {
@@ -98,6 +110,13 @@ void cgroup_create(const char *path, const struct resources *r)
 		*s = '/';
 	}
 	free(p);
+}
+
+void cgroup_create(const char *path, const struct resources *r)
+{
+	/* Every container after the first finds its parent ready. */
+	if (!parent_ready(path))
+		prepare_ancestors(path);
 
 	if (mkdir(path, 0755) < 0) {
 		if (errno == EEXIST)
@@ -182,6 +201,8 @@ static bool populated(const char *path)
 
 int cgroup_kill_all(const char *path)
 {
+	if (!populated(path))
+		return 0; /* the usual case: the container exited by itself */
 	char *kill_file = xasprintf("%s/cgroup.kill", path);
 	int r = write_file(kill_file, "1");
 	if (r < 0 && errno != ENOENT)

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <yajl/yajl_tree.h>
 
 /* The parsed tree is never freed: nsrun lives for one command, and the
@@ -401,9 +402,12 @@ struct config *config_load(const char *bundle)
 	yajl_val root_obj = object_or_die(member(root, "root"), "root");
 	const char *root_path = string_or_die(member(root_obj, "path"), "root.path", true);
 	char *joined = root_path[0] == '/' ? xstrdup(root_path) : xasprintf("%s/%s", abs, root_path);
-	cfg->root_path = realpath(joined, NULL);
-	if (!cfg->root_path)
+	struct stat st;
+	if (stat(joined, &st) < 0)
 		die_errno("config.json: root.path: %s", joined);
+	if (!S_ISDIR(st.st_mode))
+		die("config.json: root.path: %s is not a directory", joined);
+	cfg->root_path = joined;
 	cfg->root_readonly = bool_or_die(member(root_obj, "readonly"), "root.readonly");
 
 	parse_process(&cfg->process, member(root, "process"));
@@ -424,7 +428,6 @@ struct config *config_load(const char *bundle)
 	if (user && !user->path && (cfg->n_uid_mappings == 0 || cfg->n_gid_mappings == 0))
 		die("config.json: linux.uidMappings: a new user namespace needs uidMappings and gidMappings");
 	free(path);
-	free(joined);
 	return cfg;
 }
 

@@ -41,6 +41,9 @@ static const char *fd_path(int fd)
  * file, and return an O_PATH fd for it. */
 static int make_mountpoint(const struct config *cfg, int rootfd, const char *dest, bool dir)
 {
+	int existing = open_in_root(rootfd, dest);
+	if (existing >= 0)
+		return existing;
 	char *prefix = xstrdup(dest);
 	size_t len = strlen(dest);
 	for (size_t i = 1; i <= len; i++) {

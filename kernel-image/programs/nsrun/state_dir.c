@@ -34,11 +34,15 @@ char *state_path(const char *id, const char *file)
 
 void state_claim(const char *id)
 {
-	if (mkdir_p(state_root, 0700) < 0)
-		die_errno("mkdir %s", state_root);
 	char *dir = state_path(id, NULL);
 	/* mkdir is atomic: of two creates of one id, exactly one succeeds. */
-	if (mkdir(dir, 0700) < 0) {
+	int r = mkdir(dir, 0700);
+	if (r < 0 && errno == ENOENT) {
+		if (mkdir_p(state_root, 0700) < 0)
+			die_errno("mkdir %s", state_root);
+		r = mkdir(dir, 0700);
+	}
+	if (r < 0) {
 		if (errno == EEXIST)
 			die("container \"%s\" already exists", id);
 		die_errno("mkdir %s", dir);
@@ -222,7 +226,7 @@ char *now_rfc3339(void)
 		die_errno("clock_gettime");
 	struct tm tm;
 	gmtime_r(&ts.tv_sec, &tm);
-	char buf[64];
-	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-	return xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
+	/* Not strftime: it reads /etc/localtime, and UTC needs none of it. */
+	return xasprintf("%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+			 tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
 }
