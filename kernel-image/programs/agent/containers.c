@@ -644,6 +644,10 @@ void call_exec(struct stream *s, yajl_val p)
 	size_t k = 0;
 	argv[k++] = "nsrun";
 	argv[k++] = "exec";
+	/* The command needs a pty from the container's own devpts (ours is invisible
+	 * there); nsrun makes one and relays it to the pty we hold. */
+	if (tty)
+		argv[k++] = "-t";
 	for (size_t i = 0; i < ne; i++)
 		if (YAJL_IS_STRING(env->u.array.values[i])) {
 			argv[k++] = "-e";

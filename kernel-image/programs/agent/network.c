@@ -216,7 +216,8 @@ static int parse_cidr(const char *s, uint32_t *ip, int *prefix)
 		*prefix = atoi(slash + 1);
 	}
 	struct in_addr a;
-	if (inet_pton(AF_INET, tmp, &a) != 1 || *prefix < 8 || *prefix > 30)
+	/* A bare address (a gateway, as the daemon sends it) is fine; a prefix must be sane. */
+	if (inet_pton(AF_INET, tmp, &a) != 1 || (slash && (*prefix < 8 || *prefix > 30)))
 		return fail("not an IPv4 CIDR (/8 to /30): %s", s);
 	*ip = ntohl(a.s_addr);
 	return 0;
@@ -240,6 +241,8 @@ static int network_add(const char *name, const char *bridge, const char *subnet,
 		return fail("network %s exists", name);
 	if (parse_cidr(subnet, &nw.subnet, &nw.prefix) < 0 || parse_cidr(gateway, &nw.gateway, &gp) < 0)
 		return -1;
+	if (nw.prefix == 32)
+		return fail("createNetwork: subnet needs a prefix length: %s", subnet);
 	strcpy(nw.name, name);
 	strcpy(nw.bridge, bridge);
 	nw.subnet &= ~(0xffffffffu >> nw.prefix);
