@@ -2,7 +2,7 @@
 # A rootfs made of the guest's own busybox, shared by every bundle.
 R=/tmp/nsr/rootfs
 if [ ! -x $R/bin/busybox ]; then
-  mkdir -p $R/bin $R/tmp $R/etc $R/root
+  mkdir -p $R/bin $R/tmp $R/etc $R/root $R/proc $R/dev $R/sys
   cp /bin/busybox $R/bin/
   for a in sh echo cat ls hostname mount ps id pwd sleep true false touch ip env grep wc; do
     ln -s busybox $R/bin/$a

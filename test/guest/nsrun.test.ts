@@ -187,6 +187,23 @@ describe("nsrun in the guest", () => {
     assert.match(out, /^\/dev\/pts\/0\r?\n-x\r?\n$/);
   });
 
+  test("exec -t gives the command a terminal of its own", async () => {
+    const out = await ok(
+      `mkb /tmp/c-ext '["sleep","1000"]' && nsrun run -d -b /tmp/c-ext ext && nsrun exec -t ext sh -c 'tty; echo in-tty' </dev/null; nsrun delete -f ext`,
+    );
+    assert.match(out, /^\/dev\/pts\/0\r?\nin-tty\r?\n$/);
+  });
+
+  test("a user namespace maps the container's root to an unprivileged host uid", async () => {
+    const out = await ok(
+      `mkb /tmp/c-user '["sh","-c","id -u; cat /proc/self/uid_map; hostname"]' && sed -i ` +
+        `'s/{ "type": "cgroup" }/{ "type": "cgroup" }, { "type": "user" }/; s/"resources": {}/"resources": {}, ` +
+        `"uidMappings": [{"containerID": 0, "hostID": 100000, "size": 65536}], "gidMappings": [{"containerID": 0, "hostID": 100000, "size": 65536}]/' ` +
+        `/tmp/c-user/config.json && nsrun run -b /tmp/c-user user`,
+    );
+    assert.match(out, /^0\n\s+0\s+100000\s+65536\nctr\n$/);
+  });
+
   test("a bad config.json creates nothing and names the field", async () => {
     const bad = await ns(
       `mkb /tmp/c-bad '["true"]' && sed -i 's/"type": "ipc"/"type": "ipx"/' /tmp/c-bad/config.json && nsrun create -b /tmp/c-bad bad; echo rc=$?; ls /run/nsrun; ls /sys/fs/cgroup/nsrun | grep -c bad`,
