@@ -125,8 +125,11 @@ int cmd_exec(int argc, char **argv)
 	if (pid < 0)
 		die_errno("clone3 into %s", st->cgroup);
 	if (pid == 0) {
+		/* Its own session, as the container's first process has. */
 		if (tty)
 			terminal_become_stdio(slave);
+		else if (setsid() < 0)
+			die_errno("setsid");
 		if (chdir(cwd) < 0)
 			die_errno("chdir to %s", cwd);
 		process_set_user(uid, gid, cfg->process.additional_gids, cfg->process.n_additional_gids);

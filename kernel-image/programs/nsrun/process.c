@@ -122,8 +122,8 @@ static noreturn void container_init(struct container *c, int sock)
 		if (setresuid(0, 0, 0) < 0)
 			die_errno("setresuid 0 in the new user namespace");
 	}
-	/* A cgroup namespace is rooted at the cgroup of whoever makes it, so
-	 * make it only now that nsrun has moved us into ours. */
+	/* A cgroup namespace is rooted at its maker's cgroup at that moment:
+	 * clone3 would root it at nsrun's, so make it here, already inside ours. */
 	const struct namespace_entry *cg = config_namespace(cfg, CLONE_NEWCGROUP);
 	if (cg && !cg->path && unshare(CLONE_NEWCGROUP) < 0)
 		die_errno("unshare cgroup namespace");
@@ -136,6 +136,11 @@ static noreturn void container_init(struct container *c, int sock)
 	else if (chdir("/") < 0) /* a joined mount namespace brings its own root */
 		die_errno("chdir /");
 
+	/* A session of its own: the keyboard's ^C then reaches nsrun only,
+	 * which passes it on once, instead of the terminal signalling the
+	 * container directly as well. */
+	if (setsid() < 0)
+		die_errno("setsid");
 	if (p->terminal)
 		terminal_setup_container(c->console_sock);
 	if (chdir(p->cwd) < 0)

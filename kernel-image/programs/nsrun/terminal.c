@@ -30,7 +30,8 @@ int terminal_open_pty(int *slave)
 
 void terminal_become_stdio(int slave)
 {
-	if (setsid() < 0 && errno != EPERM) /* EPERM: a session leader already */
+	/* The container's first process made its session already (EPERM). */
+	if (setsid() < 0 && errno != EPERM)
 		die_errno("setsid");
 	if (ioctl(slave, TIOCSCTTY, 0) < 0)
 		die_errno("ioctl TIOCSCTTY");
