@@ -35,9 +35,9 @@ for (const lesson of lessons) {
     before(async function () {
       this.timeout(180_000);
       closePages();
-      // A fresh start: no progress, no workspace from earlier tests.
-      await dropDb("slipway-lessons");
-      await dropDb("slipway-workspace");
+      // Each lesson as on a first visit: no progress, no workspace, no images or containers
+      // that an earlier lesson left in the page's storage.
+      for (const db of await indexedDB.databases()) if (db.name) await dropDb(db.name);
       page = await openApp();
       const panel = page.lessons();
       panel.scriptOptions = SCRIPTS;
