@@ -25,12 +25,13 @@ static void add_filters(struct buf *path, struct cmdline *cl, char sep) {
 
 static int group_help(const char *name, int argc, char **argv, const char **subs) {
   if (argc == 0 || !strcmp(argv[0], "--help") || !strcmp(argv[0], "-h")) {
-    fputs(usage_find(name)->text, stdout);
+    fputs(usage_find(name)->text, argc ? stdout : stderr);
     return 0;
   }
   for (int i = 0; subs[i]; i++)
     if (!strcmp(argv[0], subs[i])) return -1;
-  fprintf(stderr, "docker: unknown command: docker %s %s\n\nRun 'docker %s --help' for more information\n", name, argv[0], name);
+  fprintf(stderr, "docker: unknown command: docker %s %s\n\nUsage:  docker %s\n\nRun 'docker %s --help' for more information\n", name, argv[0],
+          name, name);
   return 1;
 }
 
@@ -143,6 +144,7 @@ static int network_rm(int argc, char **argv) {
     }
     puts(cl.args[i]);
   }
+  if (status) fputs("exit status 1\n", stderr);
   return status;
 }
 

@@ -59,7 +59,6 @@ int cmd_ps(int argc, char **argv) {
     }
   }
   if (flag_bool(&cl, "latest")) limit = 1;
-  if (limit > 0) all = 1;
   struct buf path = {0};
   buf_printf(&path, "/containers/json?all=%d", all);
   if (limit > 0) buf_printf(&path, "&limit=%ld", limit);

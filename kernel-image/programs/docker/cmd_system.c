@@ -1,6 +1,7 @@
 /* version, info, system df, system prune. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "docker.h"
 
@@ -63,13 +64,16 @@ int cmd_version(int argc, char **argv) {
   /* The connection happens after the client part, as with the real CLI. */
   fflush(stdout);
   char *text;
-  const char *apiv = api_version();
+  int probe = host_connect(g_host);
+  if (probe >= 0) close(probe);
+  const char *apiv = probe >= 0 ? api_version() : CLIENT_API;
   row(" ", "API version", apiv);
   row(" ", "Go version", "none (C)");
   row(" ", "Git commit", "slipway");
   row(" ", "Built", __DATE__);
   row(" ", "OS/Arch", "linux/386");
   row(" ", "Context", "default");
+  if (probe < 0) fail("Cannot connect to the Docker daemon at %s. Is the docker daemon running?", g_host);
   int st = api_call("GET", "/version", NULL, &text);
   if (st >= 400) fail("Error response from daemon: %s", api_error_message(text));
   yajl_val s = json_parse(text);

@@ -75,15 +75,18 @@ static const struct command *find(const struct command *t, const char *name) {
 
 static void unknown(const char *group, const char *name) __attribute__((noreturn));
 static void unknown(const char *group, const char *name) {
-  fprintf(stderr, "docker: unknown command: docker %s%s%s\n\nRun 'docker %s%s--help' for more information\n", group,
-          *group ? " " : "", name, group, *group ? " " : "");
+  if (*group)
+    fprintf(stderr, "docker: unknown command: docker %s %s\n\nUsage:  docker %s\n\nRun 'docker %s --help' for more information\n", group, name,
+            group, group);
+  else
+    fprintf(stderr, "docker: unknown command: docker %s\n\nRun 'docker --help' for more information\n", name);
   exit(1);
 }
 
 /* A management command ("container", "image", "system"): its own table. */
 static int group(const char *name, const struct command *t, int argc, char **argv) {
   if (argc == 0 || strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) {
-    fputs(usage_find(name)->text, stdout);
+    fputs(usage_find(name)->text, argc ? stdout : stderr); /* bare: on stderr, as cobra does */
     return 0;
   }
   if (argv[0][0] == '-') {
