@@ -36,8 +36,8 @@ export interface DaemonOptions {
 
 export interface Daemon {
   engine: Engine;
-  /** Serves the Engine API on one connection until it closes. */
-  serve(conn: ByteStream): Promise<void>;
+  /** Serves the Engine API on one connection until it closes; `client` names who is on the other end in its exchanges. */
+  serve(conn: ByteStream, meta?: { client?: string }): Promise<void>;
   /** Called with every API exchange, from any client. */
   onExchange(cb: (e: Exchange) => void): () => void;
   setAgent(agent: GuestAgent | undefined): void;
@@ -72,7 +72,11 @@ export async function createDaemon(opts: DaemonOptions): Promise<Daemon> {
   const observers = new Set<(e: Exchange) => void>();
   return {
     engine,
-    serve: (conn) => serveConnection(conn, router.handle, { defaultVersion: API_VERSION, onExchange: (x) => observers.forEach((o) => o(x)) }),
+    serve: (conn, meta) =>
+      serveConnection(conn, router.handle, {
+        defaultVersion: API_VERSION,
+        onExchange: (x) => observers.forEach((o) => o(meta?.client ? { ...x, client: meta.client } : x)),
+      }),
     onExchange(cb) {
       observers.add(cb);
       return () => observers.delete(cb);

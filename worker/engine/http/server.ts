@@ -16,6 +16,37 @@ export interface Exchange {
   status: number;
   ms: number;
   requestHeaders: Map<string, string>;
+  /** Who sent it, when the connection's owner said (Daemon.serve's meta). */
+  client?: string;
+  /** The response's headers as sent (the page's architecture view shows them). */
+  responseHeaders?: Record<string, string>;
+  /** The first PREVIEW_BYTES of each body, for reading an exchange back. */
+  requestBody?: Uint8Array;
+  responseBody?: Uint8Array;
+  /**
+   * Set when the response body is a stream (events, logs --follow, wait, pull progress):
+   * the exchange is reported as soon as the head is sent, and this settles when the body ends,
+   * with the full time and the body's preview.
+   */
+  finished?: Promise<{ ms: number; responseBody: Uint8Array }>;
+}
+
+/** How much of each body an Exchange carries. */
+export const PREVIEW_BYTES = 4096;
+
+/** Keeps the first PREVIEW_BYTES of what passes through. */
+class Preview {
+  private parts: Uint8Array[] = [];
+  private n = 0;
+  add(chunk: Uint8Array): void {
+    if (this.n >= PREVIEW_BYTES) return;
+    const part = chunk.subarray(0, PREVIEW_BYTES - this.n);
+    this.parts.push(part.slice());
+    this.n += part.length;
+  }
+  bytes(): Uint8Array {
+    return concatAll(this.parts);
+  }
 }
 
 export interface ServeOptions {
@@ -39,7 +70,8 @@ export async function serveConnection(stream: ByteStream, handler: Handler, opts
       if (!head) break;
       const t0 = Date.now();
       const { method, url, headers } = parseHead(dec.decode(head));
-      const body = bodyOf(reader, headers);
+      const requestPreview = opts.onExchange ? new Preview() : undefined;
+      const body = previewed(bodyOf(reader, headers), requestPreview);
       const u = new URL(url, "http://docker");
       const m = /^\/v(\d+\.\d+)(\/.*)$/.exec(u.pathname);
       const req: ApiRequest = {
@@ -64,7 +96,11 @@ export async function serveConnection(stream: ByteStream, handler: Handler, opts
             ? `HTTP/1.1 101 UPGRADED\r\nContent-Type: ${res.contentType}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n${apiHeaders(opts)}\r\n`
             : `HTTP/1.1 200 OK\r\nContent-Type: ${res.contentType}\r\n${apiHeaders(opts)}\r\n`,
         ));
-        opts.onExchange?.({ method, url, status: upgrade ? 101 : 200, ms: Date.now() - t0, requestHeaders: headers });
+        opts.onExchange?.({
+          method, url, status: upgrade ? 101 : 200, ms: Date.now() - t0, requestHeaders: headers,
+          responseHeaders: { "Content-Type": res.contentType, ...(upgrade ? { Connection: "Upgrade", Upgrade: "tcp" } : {}) },
+          requestBody: requestPreview?.bytes(),
+        });
         // Drain a request body the handler never read, so raw stdin starts clean.
         for await (const _ of body) void _;
         let closed = false;
@@ -78,8 +114,11 @@ export async function serveConnection(stream: ByteStream, handler: Handler, opts
         break;
       }
       // A HEAD answer has headers only.
-      await writeResponse(stream, method === "HEAD" ? { ...res, body: undefined } : res, opts);
-      opts.onExchange?.({ method, url, status: res.status, ms: Date.now() - t0, requestHeaders: headers });
+      const sent = method === "HEAD" ? { ...res, body: undefined } : res;
+      const responsePreview = opts.onExchange ? new Preview() : undefined;
+      const report = (extra: Partial<Exchange>) =>
+        opts.onExchange?.({ method, url, status: sent.status, ms: Date.now() - t0, requestHeaders: headers, requestBody: requestPreview?.bytes(), ...extra });
+      await writeResponse(stream, sent, opts, responsePreview, report);
       for await (const _ of body) void _; // unread body: skip to the next request
       if ((headers.get("connection") ?? "").toLowerCase() === "close") break;
     }
@@ -97,7 +136,13 @@ function apiHeaders(opts: ServeOptions): string {
   return `Api-Version: ${opts.defaultVersion}\r\nDocker-Experimental: false\r\nOstype: linux\r\nServer: Docker/slipway (linux)\r\n`;
 }
 
-async function writeResponse(stream: ByteStream, res: Extract<ApiResponse, { status: number }>, opts: ServeOptions): Promise<void> {
+async function writeResponse(
+  stream: ByteStream,
+  res: Extract<ApiResponse, { status: number }>,
+  opts: ServeOptions,
+  preview?: Preview,
+  report?: (e: Partial<Exchange>) => void,
+): Promise<void> {
   const headers: Record<string, string> = { ...res.headers };
   let head = `HTTP/1.1 ${res.status} ${REASONS[res.status] ?? "Status"}\r\n${apiHeaders(opts)}Date: ${new Date().toUTCString()}\r\n`;
   const body = res.body;
@@ -106,16 +151,43 @@ async function writeResponse(stream: ByteStream, res: Extract<ApiResponse, { sta
     if (res.status !== 204 && res.status !== 304) headers["Content-Length"] = String(bytes.length);
     for (const [k, v] of Object.entries(headers)) head += `${k}: ${v}\r\n`;
     await stream.write(concatAll([enc.encode(head + "\r\n"), bytes]));
+    preview?.add(bytes);
+    report?.({ responseHeaders: headers, responseBody: preview?.bytes() });
     return;
   }
   headers["Transfer-Encoding"] = "chunked";
   for (const [k, v] of Object.entries(headers)) head += `${k}: ${v}\r\n`;
   await stream.write(enc.encode(head + "\r\n"));
-  for await (const chunk of body) {
-    if (chunk.length === 0) continue;
-    await stream.write(concatAll([enc.encode(chunk.length.toString(16) + "\r\n"), chunk, CRLF]));
+  // A stream may last as long as the client listens: report it now, finish the report later.
+  const t0 = Date.now();
+  let finish: (f: { ms: number; responseBody: Uint8Array }) => void = () => {};
+  const finished = new Promise<{ ms: number; responseBody: Uint8Array }>((r) => (finish = r));
+  report?.({ responseHeaders: headers, finished });
+  try {
+    for await (const chunk of body) {
+      if (chunk.length === 0) continue;
+      preview?.add(chunk);
+      await stream.write(concatAll([enc.encode(chunk.length.toString(16) + "\r\n"), chunk, CRLF]));
+    }
+    await stream.write(enc.encode("0\r\n\r\n"));
+  } finally {
+    finish({ ms: Date.now() - t0, responseBody: preview?.bytes() ?? new Uint8Array(0) });
   }
-  await stream.write(enc.encode("0\r\n\r\n"));
+}
+
+/** The body as it is read, its first bytes kept in the preview. */
+function previewed(body: AsyncIterable<Uint8Array>, preview: Preview | undefined): AsyncIterable<Uint8Array> {
+  if (!preview) return body;
+  const it = body[Symbol.asyncIterator]();
+  const wrapped: AsyncIterator<Uint8Array> = {
+    async next() {
+      const r = await it.next();
+      if (!r.done) preview.add(r.value);
+      return r;
+    },
+    return: it.return ? (v?: unknown) => it.return!(v) : undefined,
+  };
+  return { [Symbol.asyncIterator]: () => wrapped };
 }
 
 function parseHead(text: string): { method: string; url: string; headers: Map<string, string> } {
