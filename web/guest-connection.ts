@@ -6,6 +6,7 @@ import wasmUrl from "v86/build/v86.wasm?url";
 import guestWorkerUrl from "../worker/browser/guest-worker.ts?worker&url";
 import type { GuestHooks, GuestWorkerApi, StartResult } from "../worker/browser/guest-worker-api.ts";
 import type { RunScriptOptions, ScriptResult, WorkspaceEntry } from "../worker/browser/workspace-api.ts";
+import type { EngineEvent, EngineRequest, EngineResponse, EngineStatus, ExchangeRecord, PortConnection } from "../worker/browser/engine-api.ts";
 
 /** The Editor's folder in the guest (/root/work), as the page sees it. */
 export interface Workspace {
@@ -23,6 +24,19 @@ export interface GuestConnection {
   workspace: Workspace;
   /** A shell script run in the guest outside the terminal (lesson checks). */
   runScript(script: string, opts?: RunScriptOptions): Promise<ScriptResult>;
+  /** One Engine API request, served by the daemon in the worker (it shows in the Architecture view as the page's). */
+  engineRequest(req: EngineRequest): Promise<EngineResponse>;
+  /** One Distribution API request to the in-tab registry. */
+  registryRequest(req: EngineRequest): Promise<EngineResponse>;
+  /** Every Engine and Distribution API exchange, recent ones first, then as they happen. */
+  watchExchanges(cb: (e: ExchangeRecord) => void): Promise<void>;
+  /** The daemon's events (`docker events`). */
+  watchEvents(cb: (e: EngineEvent) => void): Promise<void>;
+  /** A TCP connection to a port in the guest (a published port). */
+  dialPort(port: number): Promise<PortConnection>;
+  engineStatus(): Promise<EngineStatus>;
+  /** Saves the machine to IndexedDB, to come back to on the next visit; resolves with its size. */
+  saveMachine(): Promise<number>;
   /** Stops the guest and ends the worker. */
   close(): Promise<void>;
 }
@@ -53,6 +67,14 @@ export function connectGuest(): GuestConnection {
       watch: (onChange) => guarded(api.watchWorkspace(Comlink.proxy(onChange))),
     },
     runScript: (script, opts) => guarded(api.runScript(script, opts)),
+    engineRequest: (req) => guarded(api.engineRequest(req)),
+    registryRequest: (req) => guarded(api.registryRequest(req)),
+    watchExchanges: (cb) => guarded(api.watchExchanges(Comlink.proxy(cb))),
+    watchEvents: (cb) => guarded(api.watchEvents(Comlink.proxy(cb))),
+    // The connection lives in the worker: the page holds a proxy to it.
+    dialPort: (port) => guarded(api.dialPort(port)) as Promise<PortConnection>,
+    engineStatus: () => guarded(api.engineStatus()),
+    saveMachine: () => guarded(api.saveMachine()),
     async close() {
       await guarded(api.stop()).catch(() => {});
       api[Comlink.releaseProxy]();

@@ -1,6 +1,7 @@
 // What the page and the guest worker say to each other (over comlink). Types only.
 import type { GuestManifest } from "../vm/guest-assets.ts";
 import type { WorkspaceWorkerApi } from "./workspace-api.ts";
+import type { EngineWorkerApi } from "./engine-api.ts";
 
 /** A snapshot start goes download, restore, prompt; a cold start download, boot (until the prompt). */
 export type BootStage = "download" | "restore" | "boot" | "prompt";
@@ -31,14 +32,16 @@ export interface StartRequest {
   wasmUrl: string;
   /** Boot the kernel instead of restoring the snapshot. */
   cold?: boolean;
+  /** Absolute URL of the base images (OCI layouts and images.json) the registry is seeded from; default ../images/ from guestUrl. */
+  imagesUrl?: string;
 }
 
 export interface StartResult {
   startedFrom: "snapshot" | "cold";
 }
 
-/** Also the workspace (/root/work) and guest scripts: see workspace-api.ts. */
-export interface GuestWorkerApi extends WorkspaceWorkerApi {
+/** Also the workspace (/root/work) and guest scripts (workspace-api.ts), and the engine (engine-api.ts). */
+export interface GuestWorkerApi extends WorkspaceWorkerApi, EngineWorkerApi {
   /** Downloads the guest, restores (or boots) it, and resolves once its prompt shows. */
   start(request: StartRequest, hooks: GuestHooks): Promise<StartResult>;
   /** Types into the guest's console. */

@@ -6,10 +6,18 @@ import { GuestMachine, PROMPT } from "../vm/guest-machine.ts";
 import { fetchGuest } from "./fetch-guest.ts";
 import type { GuestHooks, GuestWorkerApi, StartRequest, StartResult } from "./guest-worker-api.ts";
 import { WorkspaceHost } from "./workspace-host.ts";
+import { EngineHost } from "./engine-host.ts";
+import { loadMachine, storeMachine, type SavedMachine } from "./machine-store.ts";
 
 const PROMPT_TIMEOUT_MS = { snapshot: 20_000, cold: 120_000 };
 
 let machine: GuestMachine | undefined;
+let engine: EngineHost | undefined;
+let manifestInUse: StartRequest["manifest"] | undefined;
+/** Resolves once the engine is up; engine calls made before then wait for it. */
+let engineReady: Promise<EngineHost> = new Promise(() => {});
+let setEngine!: (e: EngineHost) => void;
+engineReady = new Promise((r) => (setEngine = r));
 const workspace = new WorkspaceHost();
 
 const api: GuestWorkerApi = {
@@ -17,13 +25,25 @@ const api: GuestWorkerApi = {
     if (machine) throw new Error("the guest is already running");
     const cold = request.cold === true;
     const t0 = performance.now();
-    const downloads = fetchGuest(request.manifest, request.guestUrl, request.wasmUrl, { withState: !cold });
+    // The machine saved on the last visit, when there is one of this build: no snapshot download then.
+    const saved: SavedMachine | undefined = cold ? undefined : await loadMachine(request.manifest).catch(() => undefined);
+    const downloads = fetchGuest(request.manifest, request.guestUrl, request.wasmUrl, { withState: !cold && !saved });
     // Awaited below; until then a failure must not count as unhandled.
     downloads.assets.catch(() => {});
     downloads.wasm.catch(() => {});
     // Stage calls are awaited: over comlink they would otherwise race start()'s own reply.
     await hooks.stage({ stage: "download", phase: "begin" });
-    const [assets] = await Promise.all([downloads.assets, downloads.wasm]);
+    const [fetched] = await Promise.all([downloads.assets, downloads.wasm]);
+    const assets = saved
+      ? {
+          ...fetched,
+          state: saved.state,
+          // The saved state stands in for the build's snapshot, checked the same way.
+          manifest: { ...fetched.manifest, stateGuestId: saved.guestId, files: { ...fetched.manifest.files, state: { name: "saved", size: saved.state.byteLength, sha256: saved.sha256 } } },
+        }
+      : fetched;
+    manifestInUse = request.manifest;
+    if (saved) void hooks.notice(`Restoring your machine as you left it (saved ${new Date(saved.savedAt).toLocaleString()}).`);
     const bytes = [assets.bios, assets.vgaBios, assets.bzImage, assets.initrd, assets.state].reduce((n, b) => n + (b?.byteLength ?? 0), 0);
     await hooks.stage({ stage: "download", phase: "end", ms: performance.now() - t0, detail: `${(bytes / 1e6).toFixed(1)} MB` });
 
@@ -60,6 +80,12 @@ const api: GuestWorkerApi = {
     }
     // The Editor's files from the last visit go back in before anyone looks.
     await workspace.attach(m);
+    engine = await EngineHost.start(m, {
+      imagesUrl: request.imagesUrl ?? new URL("../images/", request.guestUrl).href,
+      memTotal: request.manifest.memorySize,
+      containers: saved?.containers,
+    });
+    setEngine(engine);
     return { startedFrom: m.startedFrom };
   },
 
@@ -74,6 +100,19 @@ const api: GuestWorkerApi = {
   },
 
   ...workspace.api(),
+
+  engineRequest: async (req) => (await engineReady).engineRequest(req),
+  registryRequest: async (req) => (await engineReady).registryRequest(req),
+  watchExchanges: async (cb) => (await engineReady).watchExchanges(cb),
+  watchEvents: async (cb) => (await engineReady).watchEvents(cb),
+  dialPort: async (port) => (await engineReady).dialPort(port),
+  engineStatus: async () => (engine ? engine.status() : { agent: false, problem: "the machine is still starting" }),
+
+  async saveMachine(): Promise<number> {
+    if (!machine || !engine || !manifestInUse) throw new Error("the machine is not running");
+    const state = await machine.saveState();
+    return storeMachine(manifestInUse, state, engine.savedContainers());
+  },
 
   async stop(): Promise<void> {
     const m = machine;

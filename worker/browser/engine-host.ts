@@ -1,0 +1,303 @@
+// The engine in the guest worker, wired as cli/daemon.ts wires it in Node: the registry
+// ("Docker Hub", seeded from the site's images/ folder) and the daemon, both on IndexedDB,
+// the guest agent over the link, and every Engine API client served by one daemon: the docker
+// CLI in the guest (its socket and tcp 2375, relayed by the agent) and the page itself.
+// It also records every Engine and Distribution API exchange for the Architecture view.
+import * as Comlink from "comlink";
+import { createDaemon, type Daemon } from "../engine/daemon.ts";
+import { Container, type ContainerState, type Endpoint, type MountPoint } from "../engine/containers/container.ts";
+import type { EngineEvent } from "../engine/events.ts";
+import type { ByteStream } from "../engine/http/byte-stream.ts";
+import type { Exchange } from "../engine/http/server.ts";
+import type { Duplex, GuestAgent } from "../link/agent-api.ts";
+import { AgentClient } from "../link/agent-client.ts";
+import { createRegistry, type Registry } from "../registry/registry.ts";
+import { fetchSource } from "../registry/seed.ts";
+import { IdbDriver } from "../registry/storage/idb.ts";
+import type { GuestMachine } from "../vm/guest-machine.ts";
+import type { ApiClient, EngineRequest, EngineResponse, EngineStatus, ExchangeRecord, PortConnection } from "./engine-api.ts";
+import { concat, sendRequest, streamPair } from "./http1-client.ts";
+import { provideScriptRunner } from "./script-runner.ts";
+
+/** IndexedDB databases: the registry's blobs, the daemon's image store. Reset deletes them. */
+export const REGISTRY_DB = "slipway-registry";
+export const ENGINE_DB = "slipway-engine";
+
+const PREVIEW_BYTES = 4096;
+const KEEP_EXCHANGES = 500;
+const dec = new TextDecoder();
+
+/** A container as saved with the machine, to be known again after a reload. */
+export interface SavedContainer {
+  id: string;
+  name: string;
+  created: string;
+  image: string;
+  imageId: string;
+  config: Container["config"];
+  hostConfig: Container["hostConfig"];
+  path: string;
+  args: string[];
+  state: ContainerState;
+  endpoint?: Endpoint;
+  mounts: MountPoint[];
+  publishedPorts: Container["publishedPorts"];
+  restartCount: number;
+}
+
+export class EngineHost {
+  private exchanges: ExchangeRecord[] = [];
+  private exchangeWatchers: ((e: ExchangeRecord) => void)[] = [];
+  private nextId = 1;
+  private agent?: AgentClient;
+  private agentProblem = "the guest agent has not answered yet";
+
+  private constructor(
+    readonly daemon: Daemon,
+    readonly registry: Registry,
+    private readonly machine: GuestMachine,
+  ) {}
+
+  /** Starts the registry and the daemon now; the agent link comes up in the background. */
+  static async start(machine: GuestMachine, opts: { imagesUrl: string; memTotal?: number; containers?: SavedContainer[] }): Promise<EngineHost> {
+    const registry = createRegistry({ driver: new IdbDriver(REGISTRY_DB), seed: fetchSource(opts.imagesUrl) });
+    let host!: EngineHost;
+    const daemon = await createDaemon({
+      storage: new IdbDriver(ENGINE_DB),
+      // The daemon is the registry's client: record each call for the Architecture view.
+      hub: (req) => host.observeRegistry(req, registry),
+      host: opts.memTotal ? { memTotal: opts.memTotal } : {},
+    });
+    host = new EngineHost(daemon, registry, machine);
+    daemon.onExchange((x) => host.onEngineExchange(x));
+    void host.connectAgent(opts.containers ?? []);
+    return host;
+  }
+
+  status(): EngineStatus {
+    return this.agent ? { agent: true } : { agent: false, problem: this.agentProblem };
+  }
+
+  private async connectAgent(saved: SavedContainer[]): Promise<void> {
+    try {
+      const agent = await AgentClient.connect(this.machine, { timeoutMs: 60_000 });
+      this.agent = agent;
+      this.daemon.setAgent(agent);
+      // Which socket a guest connection came in on: the link tells its listeners in order,
+      // the agent client first (which hands us the duplex), then us (with the header).
+      let via = "unix";
+      agent.link.onOpen((_s, header) => (via = header?.via ?? "unix"));
+      agent.onApiConnection((conn) => {
+        queueMicrotask(() => void this.serve(duplexStream(conn), via === "tcp" ? "tcp" : "guest docker"));
+      });
+      const runner = (agent as unknown as { runScript?: (s: string) => Promise<{ status: number; output: string }> }).runScript;
+      if (typeof runner === "function") provideScriptRunner({ run: (s) => runner.call(agent, s) });
+      this.adopt(saved, agent);
+    } catch (err) {
+      this.agentProblem = `the guest agent did not answer (${(err as Error).message}); images work, containers cannot run`;
+    }
+  }
+
+  /** Containers saved with the machine are still running in it: know them again, and follow their output. */
+  private adopt(saved: SavedContainer[], agent: GuestAgent): void {
+    const e = this.daemon.engine;
+    for (const s of saved) {
+      const c = new Container(s.id, s.name, s.created, s.image, s.imageId, s.config, s.hostConfig, s.path, s.args);
+      Object.assign(c, { state: s.state, endpoint: s.endpoint, mounts: s.mounts, publishedPorts: s.publishedPorts, restartCount: s.restartCount });
+      if (s.endpoint) e.networks.find(s.endpoint.network)?.used.set(s.endpoint.ip, s.id);
+      e.containers.add(c);
+      if (!s.state.Running) continue;
+      const io = agent.attachContainer(s.id);
+      c.io = io;
+      io.onOutput((stream, data) => c.logs.append(stream, data));
+      let done!: () => void;
+      c.exited = new Promise((r) => (done = r));
+      void io.exited
+        .then((x) => {
+          c.io = undefined;
+          c.state = { ...c.state, Status: "exited", Running: false, Pid: 0, ExitCode: x.status, OOMKilled: x.oomKilled, Error: x.error ?? "", FinishedAt: new Date().toISOString() };
+          c.logs.close();
+          e.events.emit("container", "die", c.id, { image: c.image, name: c.name, exitCode: String(x.status) });
+        })
+        .catch(() => {})
+        .finally(done);
+    }
+  }
+
+  /** The daemon's containers, to save with the machine. */
+  savedContainers(): SavedContainer[] {
+    return this.daemon.engine.containers.all().map((c) => ({
+      id: c.id, name: c.name, created: c.created, image: c.image, imageId: c.imageId, config: c.config, hostConfig: c.hostConfig,
+      path: c.path, args: c.args, state: c.state, endpoint: c.endpoint, mounts: c.mounts, publishedPorts: c.publishedPorts, restartCount: c.restartCount,
+    }));
+  }
+
+  private serve(conn: ByteStream, client: ApiClient): Promise<void> {
+    return this.daemon.serve(conn, { client });
+  }
+
+  private onEngineExchange(x: Exchange): void {
+    const client = (x.client as ApiClient | undefined) ?? "guest docker";
+    const rec: ExchangeRecord = {
+      id: this.nextId++,
+      api: "engine",
+      client,
+      method: x.method,
+      path: x.url,
+      status: x.status,
+      ms: x.ms,
+      time: Date.now() - x.ms,
+      requestHeaders: [...x.requestHeaders],
+      responseHeaders: Object.entries(x.responseHeaders ?? {}),
+      requestBody: bodyText(x.requestBody, x.requestHeaders.get("content-type")),
+      responseBody: bodyText(x.responseBody, header(x.responseHeaders, "content-type")),
+      done: !x.finished,
+    };
+    this.record(rec);
+    void x.finished?.then((f) => this.record({ ...rec, ms: rec.ms + f.ms, responseBody: bodyText(f.responseBody, header(x.responseHeaders, "content-type")), done: true }));
+  }
+
+  async registryRequest(req: EngineRequest): Promise<EngineResponse> {
+    const body = req.body === undefined ? undefined : typeof req.body === "string" || req.body instanceof Uint8Array ? req.body : JSON.stringify(req.body);
+    const res = await this.observeRegistry(new Request(new URL(req.path, "http://hub.slipway.internal"), { method: req.method, headers: req.headers, body: body as BodyInit | undefined }), this.registry, "page");
+    const headers: Record<string, string> = {};
+    res.headers.forEach((v, k) => (headers[k] = v));
+    return { status: res.status, headers, body: new Uint8Array(await res.arrayBuffer()) };
+  }
+
+  private async observeRegistry(req: Request, registry: Registry, client: ApiClient = "daemon"): Promise<Response> {
+    const t0 = Date.now();
+    const url = new URL(req.url);
+    const jsonish = (ct: string | null) => /json/.test(ct ?? "");
+    const reqBody = jsonish(req.headers.get("content-type")) && req.body ? new Uint8Array(await req.clone().arrayBuffer()) : undefined;
+    const res = await registry.handle(req);
+    const resBody = jsonish(res.headers.get("content-type")) && req.method !== "HEAD" ? new Uint8Array(await res.clone().arrayBuffer()) : undefined;
+    this.record({
+      id: this.nextId++,
+      api: "distribution",
+      client,
+      method: req.method,
+      path: url.pathname + url.search,
+      status: res.status,
+      ms: Date.now() - t0,
+      time: t0,
+      requestHeaders: [...req.headers],
+      responseHeaders: [...res.headers],
+      requestBody: reqBody ? bodyText(reqBody, req.headers.get("content-type")) : describeSize(req.headers.get("content-length")),
+      responseBody: resBody ? bodyText(resBody, res.headers.get("content-type")) : describeSize(res.headers.get("content-length")),
+      done: true,
+    });
+    return res;
+  }
+
+  private record(rec: ExchangeRecord): void {
+    const i = this.exchanges.findIndex((r) => r.id === rec.id);
+    if (i >= 0) this.exchanges[i] = rec;
+    else {
+      this.exchanges.push(rec);
+      if (this.exchanges.length > KEEP_EXCHANGES) this.exchanges.shift();
+    }
+    for (const w of this.exchangeWatchers) {
+      try {
+        w(rec);
+      } catch {
+        /* a closed page */
+      }
+    }
+  }
+
+  watchExchanges(cb: (e: ExchangeRecord) => void): void {
+    for (const r of this.exchanges) cb(r);
+    this.exchangeWatchers.push(cb);
+  }
+
+  /** Opens an Engine API request on a fresh in-memory connection, marked as the page's. */
+  private async open(req: EngineRequest) {
+    const [client, server] = streamPair();
+    void this.serve(server, "page");
+    const body = req.body === undefined ? undefined : typeof req.body === "string" || req.body instanceof Uint8Array ? req.body : JSON.stringify(req.body);
+    const headers: Record<string, string> = { "User-Agent": "slipway-page", Connection: "close", ...req.headers };
+    if (body !== undefined && typeof req.body !== "string" && !(req.body instanceof Uint8Array)) headers["Content-Type"] ??= "application/json";
+    return { client, res: await sendRequest(client, { method: req.method, path: req.path, headers, body }) };
+  }
+
+  async engineRequest(req: EngineRequest): Promise<EngineResponse> {
+    const { client, res } = await this.open(req);
+    const parts: Uint8Array[] = [];
+    for await (const c of res.body) parts.push(c);
+    client.end();
+    return { status: res.status, headers: res.headers, body: concat(parts) };
+  }
+
+  /** `docker events` for the page: GET /events, each JSON line as it comes. */
+  async watchEvents(cb: (e: EngineEvent) => void): Promise<void> {
+    const { res } = await this.open({ method: "GET", path: "/events" });
+    void (async () => {
+      let buf = "";
+      for await (const chunk of res.body) {
+        buf += dec.decode(chunk, { stream: true });
+        let nl: number;
+        while ((nl = buf.indexOf("\n")) >= 0) {
+          const line = buf.slice(0, nl).trim();
+          buf = buf.slice(nl + 1);
+          if (line) cb(JSON.parse(line) as EngineEvent);
+        }
+      }
+    })().catch(() => {});
+  }
+
+  async dialPort(port: number): Promise<PortConnection> {
+    if (!this.agent) throw new Error(this.agentProblem);
+    const d = await this.agent.dial("127.0.0.1", port);
+    const s = duplexStream(d);
+    return Comlink.proxy({ read: () => s.read(), write: (data: Uint8Array) => s.write(data), end: () => s.end() });
+  }
+}
+
+function duplexStream(conn: Duplex): ByteStream {
+  const reader = conn.readable.getReader();
+  return {
+    read: async () => {
+      const { done, value } = await reader.read();
+      return done ? null : value;
+    },
+    write: async (d) => conn.write(d),
+    end: () => conn.end(),
+  };
+}
+
+function header(h: Record<string, string> | undefined, name: string): string | undefined {
+  if (!h) return undefined;
+  const k = Object.keys(h).find((k) => k.toLowerCase() === name);
+  return k ? h[k] : undefined;
+}
+
+function describeSize(len: string | null): string {
+  return len && Number(len) > 0 ? `(${Number(len).toLocaleString("en")} bytes of binary data)` : "";
+}
+
+/** A body preview as text: JSON and text as they are, anything else described. */
+function bodyText(bytes: Uint8Array | undefined, contentType: string | null | undefined): string {
+  if (!bytes?.length) return "";
+  const ct = contentType ?? "";
+  const cut = bytes.length >= PREVIEW_BYTES ? "\n… (cut at 4 KiB)" : "";
+  if (/json|text|yaml|x-www-form/.test(ct) || !ct) {
+    const text = dec.decode(bytes);
+    // Mostly unprintable: a tar or a gzip stream.
+    const odd = [...text.slice(0, 512)].filter((ch) => ch === "\ufffd" || (ch < " " && ch !== "\n" && ch !== "\r" && ch !== "\t")).length;
+    if (odd < 8) return text + cut;
+  }
+  if (/multiplexed-stream/.test(ct)) return demux(bytes) + cut;
+  return `(${bytes.length >= PREVIEW_BYTES ? "over " : ""}${bytes.length.toLocaleString("en")} bytes of ${ct || "binary data"})`;
+}
+
+/** Docker's stdout/stderr framing, shown as the text it carries. */
+function demux(bytes: Uint8Array): string {
+  let out = "";
+  for (let i = 0; i + 8 <= bytes.length; ) {
+    const n = new DataView(bytes.buffer, bytes.byteOffset + i + 4, 4).getUint32(0);
+    out += dec.decode(bytes.subarray(i + 8, i + 8 + n));
+    i += 8 + n;
+  }
+  return out;
+}
