@@ -2,6 +2,7 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vite";
 import { guestAssets } from "./scripts/lib/guest-assets-plugin.mjs";
+import { siteExtras } from "./scripts/lib/site-extras-plugin.mjs";
 
 const repo = fileURLToPath(new URL(".", import.meta.url));
 
@@ -17,7 +18,7 @@ export default defineConfig({
   root: `${repo}web`,
   // Relative URLs everywhere, so the site works from any sub-path.
   base: "./",
-  plugins: [guestAssets({ guestDir: `${repo}build/guest` })],
+  plugins: [guestAssets({ guestDir: `${repo}build/guest` }), siteExtras({ imagesDir: `${repo}build/images`, swEntry: `${repo}web/sw.ts` })],
   // The worker imports v86 (ESM): module workers keep it one file, no importScripts shim.
   worker: { format: "es", rollupOptions: quietNodeOnly },
   build: {
