@@ -1,0 +1,74 @@
+// The page's Engine API client: JSON in, JSON out, and errors in words (the daemon's own
+// message, as the docker CLI would print it), over the guest worker's engineRequest.
+import type { GuestConnection } from "./guest-connection.ts";
+
+const dec = new TextDecoder();
+
+export class EngineError extends Error {}
+
+export class EngineClient {
+  constructor(readonly guest: GuestConnection) {}
+
+  async call<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await this.guest.engineRequest({ method, path, body });
+    const text = dec.decode(res.body);
+    if (res.status >= 400) {
+      let message = text.trim();
+      try {
+        message = (JSON.parse(text) as { message?: string }).message ?? message;
+      } catch {
+        /* plain text */
+      }
+      throw new EngineError(message || `the daemon answered ${res.status}`);
+    }
+    if (!text.trim()) return undefined as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      return text as T;
+    }
+  }
+
+  get<T = unknown>(path: string): Promise<T> {
+    return this.call<T>("GET", path);
+  }
+
+  /** Runs a command in a running container (docker exec), returns what it printed. */
+  async exec(id: string, cmd: string[]): Promise<string> {
+    const { Id } = await this.call<{ Id: string }>("POST", `/containers/${id}/exec`, { Cmd: cmd, AttachStdout: true, AttachStderr: true });
+    const res = await this.guest.engineRequest({ method: "POST", path: `/exec/${Id}/start`, body: { Detach: false, Tty: false } });
+    if (res.status >= 400) throw new EngineError(dec.decode(res.body));
+    return demux(res.body);
+  }
+
+  async registry<T = unknown>(path: string): Promise<T> {
+    const res = await this.guest.registryRequest({ method: "GET", path });
+    if (res.status >= 400) throw new EngineError(`the registry answered ${res.status}: ${dec.decode(res.body).slice(0, 200)}`);
+    return JSON.parse(dec.decode(res.body)) as T;
+  }
+}
+
+/** Docker's stdout/stderr frames (8-byte header each) as the text they carry. */
+export function demux(bytes: Uint8Array): string {
+  let out = "";
+  let i = 0;
+  while (i + 8 <= bytes.length && bytes[1] === 0 && bytes[2] === 0 && bytes[3] === 0) {
+    const n = new DataView(bytes.buffer, bytes.byteOffset + i + 4, 4).getUint32(0);
+    out += dec.decode(bytes.subarray(i + 8, i + 8 + n));
+    i += 8 + n;
+  }
+  return i === 0 ? dec.decode(bytes) : out;
+}
+
+/** A message for people: an error's message without a stack. */
+export function inWords(err: unknown): string {
+  const m = err instanceof Error ? err.message : String(err);
+  return m.split("\n    at ")[0].replace(/^Error: /, "");
+}
+
+export function bytes(n: number): string {
+  if (n < 1000) return `${n} B`;
+  if (n < 1e6) return `${(n / 1e3).toFixed(1)} kB`;
+  if (n < 1e9) return `${(n / 1e6).toFixed(1)} MB`;
+  return `${(n / 1e9).toFixed(2)} GB`;
+}
