@@ -1,7 +1,7 @@
 // Browser tests (test/**/browser/*.test.ts) in Debian's Chromium, headless.
 // The tests load the built site (dist/, from `npm run build` or scripts/test-browser.mjs)
 // in an iframe of the test page: same origin, so they can type into it and read its terminal.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -32,12 +32,30 @@ async function corruptSnapshot(ctx, next) {
   return next();
 }
 
+/**
+ * `executeServerCommand("save-screenshot", { name, clip })`: a PNG of the test page (or a part of it)
+ * in test-artifacts/, for looking at the page at each size after a run.
+ */
+function screenshots() {
+  return {
+    name: "slipway-screenshots",
+    async executeCommand({ command, payload, session }) {
+      if (command !== "save-screenshot") return undefined;
+      const page = session.browser.getPage(session.id);
+      mkdirSync(join(root, "test-artifacts"), { recursive: true });
+      const path = join(root, "test-artifacts", `${String(payload.name).replace(/[^\w.-]/g, "_")}.png`);
+      await page.screenshot({ path, clip: payload.clip });
+      return path;
+    },
+  };
+}
+
 export default {
   rootDir: root,
   // Every test under a browser/ folder (test/browser/, test/registry/browser/, …); npm test leaves those to this runner.
   files: ["test/**/browser/**/*.test.ts"],
   nodeResolve: true,
-  plugins: [esbuildPlugin({ ts: true, target: "es2022" })],
+  plugins: [esbuildPlugin({ ts: true, target: "es2022" }), screenshots()],
   middleware: [corruptSnapshot, lessonFiles(join(root, "lessons"))],
   concurrency: 1,
   browsers: [

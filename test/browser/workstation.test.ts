@@ -1,0 +1,199 @@
+// The workstation around the terminal, in the built page with the real guest: a container
+// started from the terminal shows in the Explorer, its API calls in the Architecture view,
+// its web page in the Preview (a sandboxed iframe that cannot reach the app's IndexedDB),
+// and the machine, saved, comes back after a reload with the image and the running container.
+// Screenshots at desktop and phone sizes go to test-artifacts/.
+import { executeServerCommand, sendKeys, setViewport } from "@web/test-runner-commands";
+
+const PROMPT = "root@docker-host:";
+const frames: HTMLIFrameElement[] = [];
+
+interface Page {
+  frame: HTMLIFrameElement;
+  app: HTMLElement & { guest?: { saveMachine(): Promise<number>; engineRequest(r: { method: string; path: string; body?: unknown }): Promise<{ status: number; body: Uint8Array }> } };
+  sr(): ShadowRoot;
+  screen(): string;
+  status(): string;
+}
+
+/** Finds an element through nested shadow roots: each selector in the shadow root of the previous match. */
+function deep(root: ParentNode, ...selectors: string[]): Element | null {
+  let node: ParentNode | null = root;
+  let el: Element | null = null;
+  for (const s of selectors) {
+    el = node?.querySelector(s) ?? null;
+    if (!el) return null;
+    node = el.shadowRoot ?? el;
+  }
+  return el;
+}
+
+async function waitFor<T>(probe: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs: number, what: string, context = () => ""): Promise<T> {
+  const until = performance.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (performance.now() > until) throw new Error(`no ${what} within ${timeoutMs} ms; ${context()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function openPage(path: string, width: number, height: number): Promise<Page> {
+  await setViewport({ width, height });
+  const frame = document.createElement("iframe");
+  Object.assign(frame.style, { width: `${width}px`, height: `${height}px`, border: "0", position: "fixed", top: "0", left: "0" });
+  frame.src = path;
+  document.body.append(frame);
+  frames.push(frame);
+  await new Promise((resolve) => frame.addEventListener("load", resolve, { once: true }));
+  const app = await waitFor(() => frame.contentDocument?.querySelector("slipway-app") ?? undefined, 10_000, "<slipway-app>");
+  const sr = () => app.shadowRoot!;
+  const page: Page = {
+    frame,
+    app: app as Page["app"],
+    sr,
+    screen: () => {
+      const rows = deep(sr(), "guest-terminal", ".xterm-rows");
+      return rows ? Array.from(rows.children, (r) => (r.textContent ?? "").replace(/\u00a0/g, " ").trimEnd()).join("\n") : "";
+    },
+    status: () => {
+      const s = deep(sr(), "boot-status")?.shadowRoot;
+      return s ? Array.from(s.querySelectorAll(".stage, .notice, .error"), (e) => e.textContent!.trim()).join(" | ") : "";
+    },
+  };
+  await waitFor(() => app.getAttribute("state") !== "starting", 120_000, "start", () => page.status());
+  if (app.getAttribute("state") !== "ready") throw new Error(`the page did not get ready: ${page.status()}`);
+  await waitFor(() => page.screen().includes(PROMPT), 10_000, "prompt", () => page.screen());
+  return page;
+}
+
+async function type(page: Page, command: string): Promise<void> {
+  (page.sr().querySelector("guest-terminal") as HTMLElement).focus();
+  await sendKeys({ type: command });
+  await sendKeys({ press: "Enter" });
+}
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  const r = page.frame.getBoundingClientRect();
+  await executeServerCommand("save-screenshot", { name, clip: { x: r.x, y: r.y, width: r.width, height: r.height } });
+}
+
+const runningRow = (page: Page, image: string) =>
+  Array.from(deep(page.sr(), "explorer-view", "container-list")?.shadowRoot?.querySelectorAll("tr[data-state='running']") ?? []).find((tr) => tr.textContent?.includes(image));
+
+const tab = (page: Page, id: string) => (deep(page.sr(), "tab-strip")!.shadowRoot!.querySelector(`[data-tab="${id}"]`) as HTMLElement).click();
+
+after(() => {
+  for (const f of frames.splice(0)) f.remove();
+});
+
+describe("the workstation", () => {
+  let page: Page;
+
+  it("starts a clean sandbox, with the tabs in a keyboard-usable tablist", async () => {
+    // A clean start: the databases of earlier runs would bring back their machine.
+    for (const name of ["slipway-machine", "slipway-registry", "slipway-engine", "slipway-workspace"]) {
+      await new Promise((r) => {
+        const q = indexedDB.deleteDatabase(name);
+        q.onsuccess = q.onerror = q.onblocked = r;
+      });
+    }
+    page = await openPage("/dist/index.html", 1280, 720);
+    const strip = deep(page.sr(), "tab-strip")!.shadowRoot!;
+    const tabs = Array.from(strip.querySelectorAll("[role=tab]"), (t) => t.textContent!.trim());
+    if (tabs.join(",") !== "Editor,Explorer,Architecture,Preview") throw new Error(`tabs: ${tabs}`);
+    (strip.querySelector("[aria-selected=true]") as HTMLElement).focus();
+    await sendKeys({ press: "ArrowRight" });
+    const now = strip.querySelector("[aria-selected=true]")!;
+    if (now.textContent!.trim() !== "Architecture") throw new Error(`ArrowRight chose ${now.textContent}`);
+    if (!page.sr().querySelector("#panel-architecture:not([hidden])")) throw new Error("the Architecture panel did not show");
+    if (!page.sr().querySelector("[data-region=lesson-panel]")) throw new Error("no lesson panel region");
+  });
+
+  it("runs docker/getting-started from the terminal: Explorer, Architecture, Preview", async () => {
+    // The service worker relays the preview: it must be active first.
+    await page.frame.contentWindow!.navigator.serviceWorker.ready;
+    await type(page, "docker run -d -p 80:80 docker/getting-started");
+    tab(page, "explorer");
+    await waitFor(() => runningRow(page, "docker/getting-started"), 120_000, "running getting-started container in the Explorer", () => `screen:\n${page.screen()}`);
+
+    tab(page, "architecture");
+    const log = () => Array.from(deep(page.sr(), "architecture-view", "api-log")?.shadowRoot?.querySelectorAll("tr[data-path]") ?? []) as HTMLElement[];
+    const create = await waitFor(() => log().find((r) => r.dataset.method === "POST" && /\/containers\/create/.test(r.dataset.path!)), 10_000, "POST /containers/create in the log");
+    await waitFor(() => log().find((r) => r.dataset.method === "POST" && /\/containers\/[0-9a-f]+\/start/.test(r.dataset.path!)), 10_000, "POST /containers/<id>/start in the log");
+    if (!create.textContent!.includes("guest docker")) throw new Error(`create came from: ${create.textContent}`);
+    create.click();
+    const detail = await waitFor(() => deep(page.sr(), "architecture-view", "exchange-detail")?.shadowRoot?.textContent, 5_000, "exchange detail");
+    if (!/docker\/getting-started/.test(detail) || !/HTTP\/1\.1 201/.test(detail)) throw new Error(`detail: ${detail}`);
+    await screenshot(page, "desktop-1280x720-architecture");
+
+    // The Preview tab opened on its own when port 80 appeared.
+    const pane = () => deep(page.sr(), "preview-pane");
+    await waitFor(() => page.sr().querySelector("#panel-preview:not([hidden])"), 10_000, "the Preview tab");
+    const iframe = await waitFor(() => pane()?.shadowRoot?.querySelector("iframe") ?? undefined, 10_000, "preview iframe");
+    if (iframe.sandbox.contains("allow-same-origin")) throw new Error("the preview iframe must not allow-same-origin");
+    // Its page is what the relay serves: read the same URL through the service worker from the app's window.
+    const html = await waitFor(async () => {
+      const r = await page.frame.contentWindow!.fetch("preview/80/");
+      const t = await r.text();
+      return r.ok && /getting started/i.test(t) ? t : undefined;
+    }, 30_000, "the getting-started page through the relay");
+    if (!/<html/i.test(html)) throw new Error(`not a page: ${html.slice(0, 200)}`);
+    await new Promise((r) => setTimeout(r, 1500));
+    await screenshot(page, "desktop-1280x720-preview");
+  });
+
+  it("keeps the container's page from the app's IndexedDB", async () => {
+    const guest = page.app.guest!;
+    const ids = JSON.parse(new TextDecoder().decode((await guest.engineRequest({ method: "GET", path: "/containers/json" })).body)) as { Id: string; Image: string }[];
+    const id = ids.find((c) => c.Image.includes("getting-started"))!.Id;
+    const probe = `<script>
+      const say = (m) => parent.postMessage({ probe: m }, "*");
+      try { const r = indexedDB.open("slipway-registry"); r.onsuccess = () => say("opened"); r.onerror = () => say("error " + (r.error && r.error.name)); }
+      catch (e) { say("refused " + e.name); }
+    </script>`;
+    const { Id } = JSON.parse(new TextDecoder().decode((await guest.engineRequest({ method: "POST", path: `/containers/${id}/exec`, body: { Cmd: ["sh", "-c", `cat > /usr/share/getting-started/probe.html <<'EOF'\n${probe}\nEOF`], AttachStdout: true } })).body));
+    await guest.engineRequest({ method: "POST", path: `/exec/${Id}/start`, body: { Detach: false } });
+    const answer = new Promise<string>((resolve) => page.frame.contentWindow!.addEventListener("message", (e) => e.data?.probe && resolve(e.data.probe)));
+    const iframe = deep(page.sr(), "preview-pane")!.shadowRoot!.querySelector("iframe")!;
+    iframe.src = "preview/80/probe.html";
+    const said = await Promise.race([answer, new Promise<string>((r) => setTimeout(() => r("no answer"), 20_000))]);
+    if (!/^refused SecurityError|^error/.test(said)) throw new Error(`the sandboxed page reached IndexedDB: ${said}`);
+    let reached = true;
+    try {
+      void iframe.contentWindow!.document.body;
+    } catch {
+      reached = false;
+    }
+    if (reached) throw new Error("the app can reach into the preview's DOM, so the preview could reach into the app's");
+  });
+
+  it("fits a 390-pixel-wide phone", async () => {
+    page.frame.style.width = "390px";
+    page.frame.style.height = "844px";
+    await setViewport({ width: 390, height: 844 });
+    await new Promise((r) => setTimeout(r, 800));
+    const doc = page.frame.contentDocument!;
+    if (doc.documentElement.scrollWidth > 392) throw new Error(`the page is ${doc.documentElement.scrollWidth} px wide on a 390 px phone`);
+    await screenshot(page, "phone-390x844");
+    tab(page, "explorer");
+    await new Promise((r) => setTimeout(r, 300));
+    await screenshot(page, "phone-390x844-explorer");
+  });
+
+  it("comes back after a reload with the image and the running container", async () => {
+    await page.app.guest!.saveMachine();
+    page.frame.remove();
+    page = await openPage("/dist/index.html", 1280, 720);
+    if (!/Restoring your machine/.test(page.status())) throw new Error(`not restored from the saved machine: ${page.status()}`);
+    tab(page, "explorer");
+    await waitFor(() => runningRow(page, "docker/getting-started"), 60_000, "the running container after the reload");
+    const images = () => deep(page.sr(), "explorer-view", "image-list")?.shadowRoot?.textContent ?? "";
+    await waitFor(() => images().includes("docker/getting-started"), 10_000, "the image after the reload", images);
+    const r = await waitFor(async () => {
+      const res = await page.frame.contentWindow!.fetch("preview/80/");
+      return res.ok ? res.text() : undefined;
+    }, 30_000, "the page served again after the reload");
+    if (!/getting started/i.test(r)) throw new Error(`after reload: ${r.slice(0, 200)}`);
+  });
+});
