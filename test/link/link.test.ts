@@ -4,7 +4,9 @@ import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { after, before, describe, test } from "node:test";
+import { spawnSync } from "node:child_process";
 import { startGuest, type TestGuest } from "../helpers/guest.ts";
+import { readTar, type TarEntry } from "../../worker/engine/build/tar.ts";
 import { AgentClient } from "../../worker/link/agent-client.ts";
 import { connectTcp, type Stream, type V86NetworkAdapter } from "../../worker/link/link.ts";
 
@@ -43,6 +45,12 @@ function tar(entries: { name: string; data?: string; dir?: boolean }[]): Buffer 
   }
   blocks.push(Buffer.alloc(1024));
   return Buffer.concat(blocks);
+}
+
+async function collect(src: AsyncIterable<Uint8Array>): Promise<Buffer[]> {
+  const parts: Buffer[] = [];
+  for await (const c of src) parts.push(Buffer.from(c));
+  return parts;
 }
 
 async function* chunks(b: Buffer, size = 100_000): AsyncIterable<Uint8Array> {
@@ -220,6 +228,126 @@ describe("the agent link", () => {
       });
       assert.equal(await guest.sh("wget -qO- http://127.0.0.1:2375/_ping"), "OK");
       assert.match(request, /^GET \/_ping HTTP\/1\.[01]\r\n/);
+    });
+  });
+
+  describe("diff: a container's upper dir as a layer tar", () => {
+    const id = "d1ff" + "0".repeat(60);
+    const dir = `/var/lib/slipway/containers/${id}`;
+    const long = "a-rather-long-directory-name-for-the-test/" + "b".repeat(60) + "/c";
+    let tar: Buffer;
+    let entries: Map<string, TarEntry>;
+    before(async () => {
+      // Changes made through a real overlay, so the upper dir holds what the kernel writes:
+      // whiteouts as 0:0 char devices, a re-made directory marked opaque.
+      await guest.sh(
+        [
+          `l=/tmp/difflower; rm -rf $l ${dir}; mkdir -p $l/keep $l/gone $l/opq ${dir}/upper ${dir}/work ${dir}/rootfs`,
+          `echo old > $l/keep/changed; echo bye > $l/gone/file; echo x > $l/opq/hidden`,
+          `mount -t overlay o -o lowerdir=$l,upperdir=${dir}/upper,workdir=${dir}/work ${dir}/rootfs`,
+          `cd ${dir}/rootfs && echo new > keep/changed && rm gone/file && rm -r opq && mkdir opq && echo y > opq/shown`,
+          `echo added > added && chown 1000:1001 added && chmod 640 added && ln -s added link && ln added hard`,
+          `mkdir -p ${long} && echo deep > ${long}/file && head -c 3000000 /dev/urandom > big`,
+          `sha256sum big > /tmp/big.sum; cd / && umount ${dir}/rootfs`,
+        ].join(" && "),
+      );
+      tar = Buffer.concat(await collect(agent.diff(id)));
+      entries = new Map();
+      for await (const e of readTar(tar)) entries.set(e.header.name, e);
+    });
+    after(async () => {
+      await guest.exec(`umount ${dir}/rootfs 2>/dev/null; rm -rf ${dir} /tmp/difflower /tmp/big.sum`);
+    });
+
+    const text = (name: string) => new TextDecoder().decode(entries.get(name)?.data);
+
+    test("a file added, with its owner and mode; a symlink; a hard link", () => {
+      const a = entries.get("added")!.header;
+      assert.deepEqual([a.type, a.uid, a.gid, a.mode & 0o7777, a.size], ["file", 1000, 1001, 0o640, 6]);
+      assert.ok(a.mtime > 1_600_000_000, `mtime ${a.mtime}`);
+      assert.equal(text("added"), "added\n");
+      assert.deepEqual([entries.get("link")!.header.type, entries.get("link")!.header.linkname], ["symlink", "added"]);
+      assert.deepEqual([entries.get("hard")!.header.type, entries.get("hard")!.header.linkname], ["link", "added"]);
+    });
+
+    test("a file changed: its parent dir and its new content", () => {
+      assert.equal(entries.get("keep")?.header.type, "dir");
+      assert.equal(text("keep/changed"), "new\n");
+    });
+
+    test("a file deleted becomes a .wh. entry, an empty file", () => {
+      const w = entries.get("gone/.wh.file")!.header;
+      assert.deepEqual([w.type, w.size], ["file", 0]);
+      assert.ok(!entries.has("gone/file"));
+    });
+
+    test("a directory removed and made again is opaque: .wh..wh..opq, then its new content", () => {
+      const names = [...entries.keys()];
+      assert.ok(names.indexOf("opq") < names.indexOf("opq/.wh..wh..opq") && names.indexOf("opq/.wh..wh..opq") < names.indexOf("opq/shown"), names.join(","));
+      assert.equal(text("opq/shown"), "y\n");
+      assert.ok(!entries.has("opq/hidden"));
+    });
+
+    test("a path over 100 bytes keeps its full name (pax)", () => {
+      assert.ok(long.length > 100);
+      assert.equal(text(`${long}/file`), "deep\n");
+    });
+
+    test("3 MB of file data arrive exact, parents before children, sorted, nothing else", async () => {
+      const sum = (await guest.sh("cat /tmp/big.sum")).split(" ")[0];
+      assert.equal(sha256(entries.get("big")!.data), sum);
+      const names = [...entries.keys()];
+      for (const n of names) if (n.includes("/")) assert.ok(names.indexOf(n.slice(0, n.lastIndexOf("/"))) < names.indexOf(n), `${n} before its dir`);
+      assert.deepEqual(names.filter((n) => !n.includes("/")).sort(), ["a-rather-long-directory-name-for-the-test", "added", "big", "gone", "hard", "keep", "link", "opq"]);
+    });
+
+    test("GNU tar reads it the same", () => {
+      const r = spawnSync("tar", ["-tf", "-"], { input: tar, encoding: "utf8" });
+      assert.equal(r.status, 0, r.stderr);
+      assert.ok(r.stdout.split("\n").includes(`${long}/file`), r.stdout);
+      assert.ok(r.stdout.split("\n").includes("gone/.wh.file"));
+    });
+
+    test("the same files give the same bytes (a stable diff_id)", async () => {
+      const again = Buffer.concat(await collect(agent.diff(id)));
+      assert.equal(sha256(again), sha256(tar));
+    });
+
+    test("an unknown container is an error; deleteContainer removes the files and may be repeated", async () => {
+      await assert.rejects(collect(agent.diff("nope" + "0".repeat(60))), /diff: no files for container nope0+: stat .*: No such file or directory/);
+      await agent.releaseContainer(id); // nothing running: fine, files stay
+      assert.equal(await guest.sh(`test -f ${dir}/upper/added && echo kept`), "kept\n");
+      await agent.deleteContainer(id);
+      assert.equal(await guest.sh(`test -e ${dir} || echo gone`), "gone\n");
+      await agent.deleteContainer(id);
+    });
+  });
+
+  describe("runScript: a script in the guest itself", () => {
+    test("status and merged output, as root in /root, stdin empty", async () => {
+      const r = await agent.runScript("echo out; echo err >&2; pwd; echo $HOME $(id -u); cat; exit 3");
+      assert.deepEqual(r, { status: 3, output: "out\nerr\n/root\n/root 0\n", timedOut: false, truncated: false });
+    });
+
+    test("does not wait for a background process that keeps the output open", async () => {
+      const t = Date.now();
+      const r = await agent.runScript("(sleep 4 &); echo quick");
+      assert.equal(r.output, "quick\n");
+      assert.ok(Date.now() - t < 3000, `took ${Date.now() - t} ms`);
+    });
+
+    test("a timeout kills the script and what it started: status 124", async () => {
+      const t = Date.now();
+      const r = await agent.runScript("echo before; sleep 21 & sleep 22; echo never", 1);
+      const ms = Date.now() - t;
+      assert.deepEqual([r.status, r.timedOut, r.output], [124, true, "before\n"]);
+      assert.ok(ms >= 900 && ms < 5000, `took ${ms} ms`);
+      assert.equal((await agent.runScript("ps | grep -c '[s]leep 2[12]' || true")).output, "0\n");
+    });
+
+    test("many at once stay apart", async () => {
+      const rs = await Promise.all(Array.from({ length: 8 }, (_, i) => agent.runScript(`echo ${i}; exit ${i}`)));
+      assert.deepEqual(rs.map((r) => [r.status, r.output]), Array.from({ length: 8 }, (_, i) => [i, `${i}\n`]));
     });
   });
 });

@@ -83,11 +83,25 @@ export interface GuestAgent {
   /** Re-attach to a running container's stdio (after a page reload, for example). */
   attachContainer(id: string): ProcessIO;
   kill(id: string, signal: string): Promise<void>;
-  /** `nsrun delete --force`, unmounts, removes the netns/veth, frees the address. */
+  /**
+   * Ends a run and frees what it held (`nsrun delete --force`, the root mount, the
+   * netns/veth, the address) but keeps the container's files (the overlay upper dir):
+   * `diff` still reads them, and `createContainer` with the same id mounts them again
+   * (docker stop + start). Nothing to release is not an error.
+   */
+  releaseContainer(id: string): Promise<void>;
+  /** Everything `releaseContainer` frees, and the container's files too (docker rm). Idempotent. */
   deleteContainer(id: string): Promise<void>;
+  /** Freezes every process of a running container (cgroup.freeze), for docker pause and commit. */
+  pause(id: string): Promise<void>;
+  unpause(id: string): Promise<void>;
   /** `ps` inside the container: titles and rows as `docker top` shows them. */
   top(id: string, psArgs?: string): Promise<{ titles: string[]; processes: string[][] }>;
-  /** The container's overlay upper dir as an OCI layer tar (overlay whiteouts made .wh. files). For commit and build. */
+  /**
+   * The container's overlay upper dir as an OCI layer tar (overlay whiteouts made .wh.
+   * files, opaque dirs a .wh..wh..opq entry), running or released. For commit, export and
+   * build. Streamed: the tar is never whole in the guest. An error mid-way rejects a read.
+   */
   diff(id: string): AsyncIterable<Uint8Array>;
   /** Rewrites the container's /etc/hosts (user networks: names of peers). */
   setHosts(id: string, content: string): Promise<void>;
@@ -104,8 +118,24 @@ export interface GuestAgent {
   createVolume(name: string): Promise<{ mountpoint: string }>;
   removeVolume(name: string): Promise<void>;
 
+  /**
+   * Runs `/bin/sh -c script` in the guest itself (not in a container) as root, cwd /root,
+   * HOME=/root and a standard PATH, stdin /dev/null, stdout and stderr merged. Resolves
+   * when sh exits; after `timeoutSeconds` (default 60) its process group is killed and
+   * the status is 124. Output beyond 1 MiB is dropped (`truncated`). For lesson checks.
+   */
+  runScript(script: string, timeoutSeconds?: number): Promise<ScriptResult>;
+
   /** Streams of Engine API traffic from clients inside the guest (/var/run/docker.sock, tcp 2375): one duplex per connection. */
   onApiConnection(cb: (conn: Duplex) => void): void;
+}
+
+export interface ScriptResult {
+  /** sh's exit status; 128+N for signal N; 124 after the timeout. */
+  status: number;
+  output: string;
+  timedOut: boolean;
+  truncated: boolean;
 }
 
 /** A byte stream both ways; end() is an explicit end-of-stream frame, never a TCP half-close. */

@@ -1,6 +1,6 @@
 // The daemon's end of the guest agent: GuestAgent (agent-api.ts) as calls over the link.
 import type { GuestMachine } from "../vm/guest-machine.ts";
-import type { ContainerSpec, CreatedContainer, Duplex, ExecSpec, ExitInfo, GuestAgent, NetworkSpec, ProcessIO } from "./agent-api.ts";
+import type { ContainerSpec, CreatedContainer, Duplex, ExecSpec, ExitInfo, GuestAgent, NetworkSpec, ProcessIO, ScriptResult } from "./agent-api.ts";
 import { connectTcp, Link, LINK_PORT, LinkError, type Stream, type V86NetworkAdapter } from "./link.ts";
 
 export interface ConnectOptions {
@@ -84,8 +84,24 @@ export class AgentClient implements GuestAgent {
     return this.link.request("kill", { id, signal });
   }
 
+  releaseContainer(id: string): Promise<void> {
+    return this.link.request("releaseContainer", { id });
+  }
+
   deleteContainer(id: string): Promise<void> {
     return this.link.request("deleteContainer", { id });
+  }
+
+  pause(id: string): Promise<void> {
+    return this.link.request("pause", { id });
+  }
+
+  unpause(id: string): Promise<void> {
+    return this.link.request("unpause", { id });
+  }
+
+  runScript(script: string, timeoutSeconds = 60): Promise<ScriptResult> {
+    return this.link.request("run", { script, timeout: Math.max(1, Math.ceil(timeoutSeconds)) });
   }
 
   top(id: string, psArgs?: string): Promise<{ titles: string[]; processes: string[][] }> {
@@ -97,10 +113,15 @@ export class AgentClient implements GuestAgent {
     s.end();
     await s.reply;
     const reader = s.readable.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      yield value;
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        yield value;
+      }
+    } finally {
+      // A consumer that stops early: the agent stops the tar writer.
+      if (!s.gotEnd) s.reset("the reader stopped");
     }
   }
 

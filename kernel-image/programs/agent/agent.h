@@ -47,6 +47,8 @@ int rm_rf(const char *path);
 int write_file(const char *path, const void *data, size_t n, mode_t mode);
 /* Runs argv, waits, collects stdout+stderr into out (may be NULL). Returns the exit status or -1. */
 int run_cmd(char *const argv[], struct buf *out);
+/* In a forked child: closes every fd from 3 up but these two. */
+int keep_only_fds(int a, int b);
 const char *json_get_str(yajl_val v, const char *key);
 long long json_get_int(yajl_val v, const char *key, long long dflt);
 bool json_get_bool(yajl_val v, const char *key);
@@ -117,9 +119,15 @@ void call_create_container(struct stream *s, yajl_val p);
 void call_start_container(struct stream *s, yajl_val p);
 void call_attach(struct stream *s, yajl_val p);
 void call_kill(struct stream *s, yajl_val p);
+void call_release_container(struct stream *s, yajl_val p);
 void call_delete_container(struct stream *s, yajl_val p);
+void call_pause(struct stream *s, yajl_val p);
+void call_unpause(struct stream *s, yajl_val p);
 void call_top(struct stream *s, yajl_val p);
-void call_diff(struct stream *s, yajl_val p);
+void call_diff(struct stream *s, yajl_val p); /* diff.c */
+bool diff_child_exit(pid_t pid, int status);
+void call_run(struct stream *s, yajl_val p); /* run.c */
+bool run_child_exit(pid_t pid, int status);
 void call_set_hosts(struct stream *s, yajl_val p);
 void call_exec(struct stream *s, yajl_val p);
 void containers_child_exit(pid_t pid, int status);

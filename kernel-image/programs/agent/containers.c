@@ -22,6 +22,7 @@
 struct container {
 	char id[80];
 	char dir[256];
+	char cgroup[400]; /* for pause: where nsrun puts the container's processes */
 	char network[128], ip[16];
 	bool tty, started, attached_net;
 	struct proc *io;
@@ -267,14 +268,29 @@ static int recv_fd(int sock)
 	return fd;
 }
 
-static void container_cleanup(struct container *c)
+/* Frees what a run holds (the root mount, the netns and veth, the address,
+ * the bundle's files) and keeps upper/ and work/: the container's files stay
+ * for diff, and for the next createContainer of this id, until delete. */
+static void container_release(struct container *c)
 {
 	char path[512];
 	snprintf(path, sizeof path, "%s/rootfs", c->dir);
 	if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
 		logmsg("umount %s: %s", path, strerror(errno));
 	net_detach(c->id, c->network, c->ip);
-	rm_rf(c->dir);
+	const char *files[] = { "config.json", "pid", "hosts", "hostname", "console.sock" };
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		snprintf(path, sizeof path, "%s/%s", c->dir, files[i]);
+		if (unlink(path) < 0 && errno != ENOENT)
+			logmsg("unlink %s: %s", path, strerror(errno));
+	}
+}
+
+static void container_cleanup(struct container *c)
+{
+	container_release(c);
+	if (rm_rf(c->dir) < 0)
+		logmsg("%s", errbuf);
 }
 
 void call_create_container(struct stream *s, yajl_val p)
@@ -294,6 +310,14 @@ void call_create_container(struct stream *s, yajl_val p)
 		abort();
 	snprintf(c->id, sizeof c->id, "%s", id);
 	snprintf(c->dir, sizeof c->dir, STATE_DIR "/containers/%s", id);
+	/* nsrun's rule: linux.cgroupsPath below the root, else nsrun/<id>. */
+	const char *cgp = json_get_str(json_get(spec, "linux"), "cgroupsPath");
+	while (cgp && *cgp == '/')
+		cgp++;
+	if (cgp && *cgp)
+		snprintf(c->cgroup, sizeof c->cgroup, "/sys/fs/cgroup/%s", cgp);
+	else
+		snprintf(c->cgroup, sizeof c->cgroup, "/sys/fs/cgroup/nsrun/%s", id);
 	c->tty = json_get_bool(p, "tty");
 	bool open_stdin = json_get_bool(p, "openStdin");
 	const char *mode = json_get_str(net, "mode");
@@ -307,7 +331,10 @@ void call_create_container(struct stream *s, yajl_val p)
 	struct buf opts = { 0 }, cfg = { 0 };
 	char ip[16] = "", gw[16] = "", mac[18] = "", netns[300];
 	int in_p[2] = { -1, -1 }, out_p[2] = { -1, -1 }, err_p[2] = { -1, -1 }, console = -1, master = -1;
-	bool mounted = false;
+	/* A container run before (and released, not deleted) keeps its upper
+	 * dir: it is mounted again, and a failure here must not remove it. */
+	struct stat kept;
+	bool existed = stat(upper, &kept) == 0;
 
 	if (mkdir_p(rootfs, 0755) < 0 || mkdir_p(upper, 0755) < 0 || mkdir_p(work, 0700) < 0 || mkdir_p(lower_empty, 0755) < 0)
 		goto fail;
@@ -333,7 +360,6 @@ void call_create_container(struct stream *s, yajl_val p)
 		fail_errno("mount overlay %s", rootfs);
 		goto fail;
 	}
-	mounted = true;
 
 	const char *hosts = json_get_str(p, "hosts"), *hostname = json_get_str(p, "hostname");
 	snprintf(path, sizeof path, "%s/hosts", c->dir);
@@ -459,9 +485,10 @@ fail:;
 	/* Leave nothing behind: nsrun's state, the mount, the netns, the files. */
 	char *del[] = { "nsrun", "delete", "--force", c->id, NULL };
 	run_cmd(del, NULL);
-	if (!mounted)
-		rootfs[0] = 0;
-	container_cleanup(c);
+	if (existed)
+		container_release(c);
+	else
+		container_cleanup(c);
 	free(c);
 	buf_free(&opts);
 	buf_free(&cfg);
@@ -528,25 +555,94 @@ void call_kill(struct stream *s, yajl_val p)
 	reply_ok_end(s, "null");
 }
 
-void call_delete_container(struct stream *s, yajl_val p)
+/* Takes the container out of the list and frees its run; true if it was there. */
+static bool container_unlist(const char *id)
 {
-	const char *id = json_get_str(p, "id");
 	for (struct container **pp = &containers; *pp; pp = &(*pp)->next) {
 		struct container *c = *pp;
-		if (strcmp(c->id, id ? id : "") != 0)
+		if (strcmp(c->id, id) != 0)
 			continue;
 		char *argv[] = { "nsrun", "delete", "--force", c->id, NULL };
 		if (nsrun(argv, NULL) < 0)
 			logmsg("%s", errbuf); /* it may never have been created: go on */
 		*pp = c->next;
 		proc_free(c->io);
-		container_cleanup(c);
+		container_release(c);
 		free(c);
-		return reply_ok_end(s, "null");
+		return true;
 	}
-	fail("no container %s", id ? id : "(missing)");
+	return false;
+}
+
+void call_release_container(struct stream *s, yajl_val p)
+{
+	const char *id = json_get_str(p, "id");
+	if (!valid_name(id)) {
+		fail("releaseContainer: not a valid id");
+		return reply_err_end(s);
+	}
+	/* Nothing running is fine: released already, or never created. */
+	container_unlist(id);
+	reply_ok_end(s, "null");
+}
+
+void call_delete_container(struct stream *s, yajl_val p)
+{
+	const char *id = json_get_str(p, "id");
+	if (!valid_name(id)) {
+		fail("deleteContainer: not a valid id");
+		return reply_err_end(s);
+	}
+	container_unlist(id);
+	char dir[300], rootfs[320];
+	snprintf(dir, sizeof dir, STATE_DIR "/containers/%s", id);
+	snprintf(rootfs, sizeof rootfs, "%s/rootfs", dir);
+	/* rm_rf must not walk into a mount that outlived its run. */
+	if (umount2(rootfs, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT) {
+		fail_errno("umount %s", rootfs);
+		return reply_err_end(s);
+	}
+	if (rm_rf(dir) < 0)
+		return reply_err_end(s);
+	reply_ok_end(s, "null");
+}
+
+/* cgroup v2's freezer: every process of the container stops (or goes on)
+ * at once, which a signal to its init would not do. */
+static void freeze(struct stream *s, yajl_val p, bool on)
+{
+	struct container *c = find_container(json_get_str(p, "id"));
+	if (!c || !c->started) {
+		fail("%s: no running container %s", on ? "pause" : "unpause", json_get_str(p, "id") ? json_get_str(p, "id") : "(missing)");
+		return reply_err_end(s);
+	}
+	char path[450], want[16];
+	snprintf(path, sizeof path, "%s/cgroup.freeze", c->cgroup);
+	if (write_file(path, on ? "1\n" : "0\n", 2, 0644) < 0)
+		return reply_err_end(s);
+	/* The write starts it; cgroup.events says when every task is there. */
+	snprintf(path, sizeof path, "%s/cgroup.events", c->cgroup);
+	snprintf(want, sizeof want, "frozen %d", on);
+	for (int i = 0; i < 200; i++) {
+		char text[256] = "";
+		FILE *f = fopen(path, "re");
+		if (!f) {
+			fail_errno("open %s", path);
+			return reply_err_end(s);
+		}
+		size_t n = fread(text, 1, sizeof text - 1, f);
+		fclose(f);
+		text[n] = 0;
+		if (strstr(text, want))
+			return reply_ok_end(s, "null");
+		usleep(10000);
+	}
+	fail("%s: %s did not say \"%s\" within 2 s", on ? "pause" : "unpause", path, want);
 	reply_err_end(s);
 }
+
+void call_pause(struct stream *s, yajl_val p) { freeze(s, p, true); }
+void call_unpause(struct stream *s, yajl_val p) { freeze(s, p, false); }
 
 void call_top(struct stream *s, yajl_val p)
 {
@@ -601,13 +697,6 @@ void call_top(struct stream *s, yajl_val p)
 	reply_ok_end(s, buf_cstr(&r));
 	buf_free(&r);
 	buf_free(&out);
-}
-
-void call_diff(struct stream *s, yajl_val p)
-{
-	(void)p;
-	fail("diff: not implemented yet");
-	reply_err_end(s);
 }
 
 void call_set_hosts(struct stream *s, yajl_val p)

@@ -329,3 +329,13 @@ void child_reset_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_DFL);
 }
+
+int keep_only_fds(int a, int b)
+{
+	int lo = a < b ? a : b, hi = a < b ? b : a;
+	/* Closes 3.. except lo and hi; close_range wants first <= last. */
+	if ((lo > 3 && close_range(3, (unsigned)lo - 1, 0) < 0) || (hi > lo + 1 && close_range((unsigned)lo + 1, (unsigned)hi - 1, 0) < 0) ||
+	    close_range((unsigned)hi + 1, ~0U, 0) < 0)
+		return fail_errno("close_range");
+	return 0;
+}
