@@ -5,6 +5,7 @@
 import { applyChanges } from "../build/changes.ts";
 import { collect, digestOf, gunzip, isEmptyTar, isGzip, storeLayer } from "../build/layers.ts";
 import { RootFs } from "../build/rootfs.ts";
+import { TAR_END } from "../build/tar.ts";
 import { ZERO_TIME } from "../containers/container.ts";
 import type { ContainerConfig } from "../containers/container.ts";
 import type { Engine } from "../engine.ts";
@@ -32,14 +33,15 @@ export function exportImportRoutes(r: Router, e: Engine): void {
     if (!image) throw new ApiError(500, `image ${c.imageId} of container ${c.name} is gone`);
     const pause = q.get("pause") === null ? true : bool(q.get("pause"));
     const agent = e.agent();
-    // Paused while the upper dir is read, so the layer is one moment's state (docker commit --pause).
+    // Frozen while the upper dir is read, so the layer is one moment's state (docker commit --pause).
     const freeze = pause && c.state.Running;
-    if (freeze) await agent.kill(c.id, "SIGSTOP").catch(() => {});
+    if (freeze) await agent.pause(c.id);
     let tar: Uint8Array;
     try {
-      tar = await containerDiff(e, c.id);
+      // A container never started has no files of its own yet: no changes.
+      tar = c.state.StartedAt === ZERO_TIME ? TAR_END : await containerDiff(e, c.id);
     } finally {
-      if (freeze) await agent.kill(c.id, "SIGCONT").catch(() => {});
+      if (freeze) await agent.unpause(c.id).catch(() => {});
     }
     const cc = c.config;
     let config: ContainerConfigPart = { ...image.config.config, Env: cc.Env ?? undefined, Cmd: (cc.Cmd as string[] | null) ?? undefined, Entrypoint: (cc.Entrypoint as string[] | null) ?? null, WorkingDir: cc.WorkingDir, User: cc.User, ExposedPorts: cc.ExposedPorts, Labels: cc.Labels, Volumes: image.config.config?.Volumes, StopSignal: image.config.config?.StopSignal, ...(overrides as ContainerConfigPart) };

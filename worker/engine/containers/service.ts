@@ -78,6 +78,8 @@ export class ContainerService {
   async start(c: Container): Promise<void> {
     const e = this.engine;
     if (c.state.Running) return;
+    // A run that just ended is released before the next one mounts the same files.
+    await c.exited;
     if (c.state.Status === "removing") throw conflict(`container ${c.id} is marked for removal and cannot be started`);
     const agent = e.agent();
     const image = e.images.get(c.imageId);
@@ -134,12 +136,16 @@ export class ContainerService {
     if (c.hostConfig.AutoRemove) await this.remove(c, { force: true, volumes: true }).catch(() => {});
   }
 
-  /** Frees what a run held in the guest: the container's processes, netns, published ports. */
+  /**
+   * Frees what a run held in the guest: the container's processes, netns, published ports.
+   * Its files stay (Docker keeps a stopped container's filesystem until `docker rm`):
+   * commit, export and diff read them, and the next start mounts them again.
+   */
   private async cleanup(c: Container): Promise<void> {
     const agent = this.engine.agent();
     for (const p of c.publishedPorts) await agent.unpublishPort({ proto: p.proto, hostPort: p.hostPort }).catch(() => {});
     c.publishedPorts = [];
-    await agent.deleteContainer(c.id).catch(() => {});
+    await agent.releaseContainer(c.id).catch(() => {});
     this.engine.networks.release(c.id);
     const net = c.endpoint?.network;
     c.endpoint = undefined;
