@@ -181,7 +181,11 @@ export class SlipwayApp extends LitElement {
         </div>
         ${this.storageError ? html`<p class="storage-error" role="alert">${this.storageError}</p>` : ""}
       </header>
-      <div class="work" @run-in-terminal=${(e: CustomEvent<{ command: string }>) => this.typeCommand(e.detail.command)}>
+      <div
+        class="work"
+        @run-in-terminal=${(e: CustomEvent<{ command: string }>) => this.typeCommand(e.detail.command)}
+        @show-view=${(e: CustomEvent<{ view: string }>) => this.showTab(e.detail.view)}
+      >
         <lesson-panel
           class="region"
           role="complementary"

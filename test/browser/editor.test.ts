@@ -22,6 +22,7 @@ after(() => closePages());
 describe("the Editor", () => {
   it("edits /root/work with the shell, and keeps it across a reload", async () => {
     let page = await openApp();
+    page.app.showTab("editor");
     const editor = page.editor();
     // Written in the shell: the Editor lists it and opens it (a Dockerfile first).
     await shell(page, "printf 'FROM busybox\\nCMD [\"echo\", \"one\"]\\n' > /root/work/Dockerfile; echo written-$((1+1))", "written-2");
@@ -58,6 +59,7 @@ describe("the Editor", () => {
     await new Promise((r) => setTimeout(r, 2500));
     closePages();
     page = await openApp();
+    page.app.showTab("editor");
     const again = page.editor();
     await waitFor(() => again.text("Dockerfile")?.includes("LABEL from=shell"), 15_000, "the Dockerfile after a reload", () => `editor: ${again.text()}`);
     await shell(page, "grep -c 'LABEL from=shell' /root/work/Dockerfile", "1");

@@ -1,7 +1,8 @@
 // <lesson-panel>: the lesson list, and the open lesson step by step. A step's check runs when
 // the learner clicks Check, and by itself when a command they typed finishes (the app calls
 // commandFinished()). Progress goes to IndexedDB. Events it sends up: run-in-terminal
-// {command} (Run buttons), show-view {view} (the closing "what really happened").
+// {command} (Run buttons), show-view {view} (starter files: the editor; the closing "what
+// really happened": architecture, explorer).
 import { LitElement, css, html, nothing } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import { unsafeHTML } from "lit/directives/unsafe-html.js";
@@ -185,7 +186,11 @@ export class LessonPanel extends LitElement {
     this.openId = id;
     this.results = new Map();
     this.startTicker();
-    if (fresh) await this.applyStarterFiles(lesson);
+    if (fresh && lesson.files.length) {
+      await this.applyStarterFiles(lesson);
+      // The lesson is about these files: show them.
+      this.dispatchEvent(new CustomEvent("show-view", { detail: { view: "editor" }, bubbles: true, composed: true }));
+    }
   }
 
   closeLesson(): void {
