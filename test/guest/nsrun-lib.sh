@@ -14,10 +14,15 @@ fi
 
 # mkb DIR ARGS_JSON: write DIR/config.json. Tuned by variables:
 #   RES (linux.resources JSON), RO (root.readonly), UIDGID ("uid gid"),
-#   CWD, ENVX (extra env entries, JSON, with a leading comma), TTY.
+#   CWD, ENVX (extra env entries, JSON, with a leading comma), TTY,
+#   MOUNTX (extra mounts, JSON, leading comma), NETNS (the network namespace
+#   entry), CGPATH (linux.cgroupsPath).
 mkb() {
   mkdir -p "$1"
   set -- "$1" "$2" ${UIDGID:-0 0}
+  netns=${NETNS:-'{ "type": "network" }'}
+  cgpath=
+  [ -z "${CGPATH:-}" ] || cgpath=" \"cgroupsPath\": \"$CGPATH\","
   cat > "$1/config.json" <<J
 {
   "ociVersion": "1.0.2",
@@ -36,12 +41,12 @@ mkb() {
     { "destination": "/dev/pts", "type": "devpts", "source": "devpts", "options": ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"] },
     { "destination": "/dev/shm", "type": "tmpfs", "source": "shm", "options": ["nosuid", "noexec", "nodev", "mode=1777"] },
     { "destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["nosuid", "noexec", "nodev", "ro"] },
-    { "destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup", "options": ["nosuid", "noexec", "nodev", "ro"] }
+    { "destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup", "options": ["nosuid", "noexec", "nodev", "ro"] }${MOUNTX:-}
   ],
   "linux": {
-    "resources": ${RES:-{\}},
+    "resources": ${RES:-{\}},$cgpath
     "namespaces": [
-      { "type": "pid" }, { "type": "network" }, { "type": "ipc" },
+      { "type": "pid" }, $netns, { "type": "ipc" },
       { "type": "uts" }, { "type": "mount" }, { "type": "cgroup" }
     ]
   }

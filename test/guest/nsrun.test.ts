@@ -204,6 +204,24 @@ describe("nsrun in the guest", () => {
     assert.match(out, /^0\n\s+0\s+100000\s+65536\nctr\n$/);
   });
 
+  test("bind mounts, a joined network namespace (linux.namespaces[].path) and linux.cgroupsPath", async () => {
+    const out = await ok(
+      String.raw`mkdir -p /tmp/share && echo shared-data > /tmp/share/f && ` +
+        String.raw`mkb /tmp/c-n1 '["sh","-c","ip link set lo up; sleep 1000"]' && nsrun run -d -b /tmp/c-n1 n1 && sleep 1 && ` +
+        String.raw`pid=$(nsrun state n1 | sed -n 's/.*"pid": \([0-9]*\),/\1/p') && ` +
+        String.raw`MOUNTX=',{"destination":"/data","type":"bind","source":"/tmp/share","options":["rbind","ro"]}' CGPATH=/mygroup/c2 ` +
+        String.raw`NETNS="{ \"type\": \"network\", \"path\": \"/proc/$pid/ns/net\" }" mkb /tmp/c-n2 '["sleep","1000"]' && ` +
+        String.raw`nsrun run -d -b /tmp/c-n2 n2 && nsrun exec n2 sh -c 'cat /data/f; touch /data/x 2>&1; ip -o link show lo' && ` +
+        String.raw`wc -l < /sys/fs/cgroup/mygroup/c2/cgroup.procs && nsrun delete -f n2 && nsrun delete -f n1 && ls /sys/fs/cgroup/mygroup`,
+    );
+    const lines = out.trim().split("\n");
+    assert.equal(lines[0], "shared-data");
+    assert.match(lines[1], /Read-only file system/);
+    assert.match(lines[2], /^1: lo: <LOOPBACK,UP,LOWER_UP>/, "lo is up: the namespace n1 set up");
+    assert.equal(lines[3], "1", "n2's process is in /sys/fs/cgroup/mygroup/c2");
+    assert.doesNotMatch(out, /c2/, "c2 is gone after delete");
+  });
+
   test("a bad config.json creates nothing and names the field", async () => {
     const bad = await ns(
       `mkb /tmp/c-bad '["true"]' && sed -i 's/"type": "ipc"/"type": "ipx"/' /tmp/c-bad/config.json && nsrun create -b /tmp/c-bad bad; echo rc=$?; ls /run/nsrun; ls /sys/fs/cgroup/nsrun | grep -c bad`,
