@@ -1,6 +1,7 @@
 // Maps "METHOD /path/{param}" to handlers, and errors to Docker's JSON.
 import type { ApiRequest, ApiResponse, Handler } from "./http/message.ts";
 import { ApiError } from "./errors.ts";
+import { concatBytes } from "./bytes.ts";
 
 type Route = { method: string; re: RegExp; names: string[]; handler: Handler };
 
@@ -54,7 +55,7 @@ export function json(status: number, value: unknown, headers: Record<string, str
 export async function jsonBody<T>(req: ApiRequest): Promise<T> {
   const parts: Uint8Array[] = [];
   for await (const c of req.body) parts.push(c);
-  const text = new TextDecoder().decode(concat(parts));
+  const text = new TextDecoder().decode(concatBytes(parts));
   if (!text.trim()) return {} as T;
   try {
     return JSON.parse(text) as T;
@@ -63,16 +64,5 @@ export async function jsonBody<T>(req: ApiRequest): Promise<T> {
   }
 }
 
-export function concat(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 export const bool = (v: string | null) => v === "1" || v === "true" || v === "True";

@@ -5,6 +5,7 @@ import { ApiError, badRequest, conflict } from "../errors.ts";
 import type { ApiRequest, ApiResponse } from "../http/message.ts";
 import { bool, json, jsonBody, type Router } from "../router.ts";
 import { frame, MULTIPLEXED, RAW } from "../streams.ts";
+import { concatBytes } from "../bytes.ts";
 import { Container, statusText, type ContainerConfig, type HostConfig } from "../containers/container.ts";
 import type { ContainerService } from "../containers/service.ts";
 import { parseFilters } from "./system.ts";
@@ -99,7 +100,7 @@ export function containerRoutes(r: Router, e: Engine, svc: ContainerService): vo
     const enc = new TextEncoder();
     const render = (en: LogEntry) => {
       if ((en.stream === 1 && !stdout) || (en.stream === 2 && !stderr)) return null;
-      const data = ts ? concatBytes(enc.encode(en.time + " "), en.data) : en.data;
+      const data = ts ? concatBytes([enc.encode(en.time + " "), en.data]) : en.data;
       return tty ? data : frame(en.stream, data);
     };
     async function* body(): AsyncGenerator<Uint8Array> {
@@ -230,12 +231,6 @@ export function normalizeSignal(s: string): string {
   return up.startsWith("SIG") ? up : `SIG${up}`;
 }
 
-function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const o = new Uint8Array(a.length + b.length);
-  o.set(a);
-  o.set(b, a.length);
-  return o;
-}
 
 function portsOf(c: Container) {
   const out: { IP?: string; PrivatePort: number; PublicPort?: number; Type: string }[] = [];

@@ -5,7 +5,8 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import type { ImageStore, LayerRecord } from "../images/image-store.ts";
 import { streamOf } from "../images/pull.ts";
-import { concatBytes, readTar } from "./tar.ts";
+import { concatBytes } from "../bytes.ts";
+import { readTar } from "./tar.ts";
 
 export const LAYER_GZIP = "application/vnd.oci.image.layer.v1.tar+gzip";
 /** diff_id of a tar with no entries: what an empty RUN or a metadata step would produce. */

@@ -2,6 +2,7 @@
 // for long names). Small and ours rather than tar-stream: that one is built on Node
 // streams and Buffer, and the engine runs in a web worker; layer tars must also be
 // byte-for-byte reproducible (same files, same diff_id) for the build cache.
+import { concatBytes } from "../bytes.ts";
 
 export type EntryType = "file" | "link" | "symlink" | "char" | "block" | "dir" | "fifo";
 
@@ -252,16 +253,4 @@ export function writeTar(entries: TarEntry[]): Uint8Array {
   const parts = entries.flatMap((e) => tarEntry(e.header, e.data));
   parts.push(TAR_END);
   return concatBytes(parts);
-}
-
-export function concatBytes(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }

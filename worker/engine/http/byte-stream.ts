@@ -1,6 +1,7 @@
 // A connection as the daemon's HTTP server sees it: bytes in, bytes out. A Node
 // socket, a relayed connection from inside the guest and an in-page client all
 // become one of these, so one server speaks the Engine API to every client.
+import { concatBytes } from "../bytes.ts";
 
 export interface ByteStream {
   /** Next chunk, or null at the end of input (the client closed or half-closed). */
@@ -29,7 +30,7 @@ export class BufferedReader {
       this.eof = true;
       return false;
     }
-    this.buf = this.buf.length ? concat(this.buf, chunk) : chunk;
+    this.buf = this.buf.length ? concatBytes([this.buf, chunk]) : chunk;
     return true;
   }
 
@@ -70,12 +71,6 @@ export class HttpError extends Error {
   }
 }
 
-export function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
 
 function indexOf(hay: Uint8Array, needle: Uint8Array): number {
   outer: for (let i = 0; i + needle.length <= hay.length; i++) {

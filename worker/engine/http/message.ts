@@ -1,4 +1,5 @@
 // The daemon's view of one HTTP exchange: what handlers receive and return.
+import { concatBytes } from "../bytes.ts";
 
 export interface ApiRequest {
   method: string;
@@ -46,11 +47,5 @@ export async function readBody(req: ApiRequest, limit = 64 * 1024 * 1024): Promi
     if (n > limit) throw new Error("request body too large");
     parts.push(c);
   }
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }

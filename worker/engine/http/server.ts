@@ -4,6 +4,7 @@
 // a web worker, over connections relayed from inside the guest.
 import { BufferedReader, HttpError, type ByteStream } from "./byte-stream.ts";
 import type { ApiRequest, ApiResponse, Handler } from "./message.ts";
+import { concatBytes } from "../bytes.ts";
 
 const CRLF = new Uint8Array([13, 10]);
 const HEAD_END = new Uint8Array([13, 10, 13, 10]);
@@ -45,7 +46,7 @@ class Preview {
     this.n += part.length;
   }
   bytes(): Uint8Array {
-    return concatAll(this.parts);
+    return concatBytes(this.parts);
   }
 }
 
@@ -150,7 +151,7 @@ async function writeResponse(
     const bytes = body === undefined ? new Uint8Array(0) : typeof body === "string" ? enc.encode(body) : body;
     if (res.status !== 204 && res.status !== 304) headers["Content-Length"] = String(bytes.length);
     for (const [k, v] of Object.entries(headers)) head += `${k}: ${v}\r\n`;
-    await stream.write(concatAll([enc.encode(head + "\r\n"), bytes]));
+    await stream.write(concatBytes([enc.encode(head + "\r\n"), bytes]));
     preview?.add(bytes);
     report?.({ responseHeaders: headers, responseBody: preview?.bytes() });
     return;
@@ -167,7 +168,7 @@ async function writeResponse(
     for await (const chunk of body) {
       if (chunk.length === 0) continue;
       preview?.add(chunk);
-      await stream.write(concatAll([enc.encode(chunk.length.toString(16) + "\r\n"), chunk, CRLF]));
+      await stream.write(concatBytes([enc.encode(chunk.length.toString(16) + "\r\n"), chunk, CRLF]));
     }
     await stream.write(enc.encode("0\r\n\r\n"));
   } finally {
@@ -245,16 +246,4 @@ function bodyOf(reader: BufferedReader, headers: Map<string, string>): AsyncIter
   }
   const it = gen();
   return { [Symbol.asyncIterator]: () => it };
-}
-
-function concatAll(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }

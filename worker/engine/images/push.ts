@@ -2,7 +2,7 @@
 // names them, with Docker's progress messages.
 import type { Registries } from "../distribution/registries.ts";
 import { sha256Digest, type Credentials } from "../distribution/registry-client.ts";
-import { concat } from "../router.ts";
+import { concatBytes } from "../bytes.ts";
 import type { Image, ImageStore } from "./image-store.ts";
 import { progress, shortDigest, type ProgressMessage } from "./progress.ts";
 import { streamOf } from "./pull.ts";
@@ -27,7 +27,7 @@ export async function* push(refIn: Reference, image: Image, ctx: { store: ImageS
     }
     const parts: Uint8Array[] = [];
     for await (const c of streamOf(await ctx.store.readBlob(l.digest))) parts.push(c);
-    const bytes = concat(parts);
+    const bytes = concatBytes(parts);
     yield progress("Pushing", id, 0, bytes.length);
     await client.pushBlob(repo, l.digest, bytes);
     yield progress("Pushing", id, bytes.length, bytes.length);
