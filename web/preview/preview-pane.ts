@@ -1,7 +1,10 @@
 // The Preview tab: each published port, and the chosen one's web page in a sandboxed iframe.
 // The iframe has no allow-same-origin: its page gets an opaque origin, so whatever a container
-// serves cannot read this app's storage (IndexedDB, caches) or reach into its DOM. It loads from
-// preview/<port>/, which the service worker relays to the port in the guest.
+// serves cannot read this app's storage (IndexedDB, caches) or reach into its DOM.
+// Chromium sends an opaque-origin frame's requests past the service worker, so the page fetches
+// preview/<port>/… itself (the service worker relays that to the port in the guest) and hands
+// the HTML to the iframe as srcdoc, with a <base> so its links point back at the preview path.
+// Inline styles and scripts work; subresources the page loads by URL do not yet.
 import { LitElement, css, html, nothing } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import { panelStyles } from "../ui-styles.ts";
@@ -51,11 +54,33 @@ export class PreviewPane extends LitElement {
   @property({ type: Boolean }) relayReady = false;
   @state() private open?: number;
   @state() private reloads = 0;
+  @state() private doc = "";
+  /** The path within the preview shown now (tests point it at another page). */
+  @property() path = "";
 
-  override updated(): void {
+  override updated(changed: Map<string, unknown>): void {
     // A port that went away closes its preview; the first port to appear opens.
     if (this.open !== undefined && !this.ports.some((p) => p.port === this.open)) this.open = undefined;
     if (this.open === undefined && this.ports.length) this.open = this.ports[0].port;
+    if (changed.has("open") || changed.has("reloads") || changed.has("path")) void this.load();
+  }
+
+  private loading?: string;
+
+  private async load(): Promise<void> {
+    if (this.open === undefined) return void (this.doc = "");
+    const url = new URL(`preview/${this.open}/${this.path}`, document.baseURI).href;
+    this.loading = url;
+    let html: string;
+    try {
+      const res = await fetch(url, { cache: "no-store" });
+      html = await res.text();
+    } catch (err) {
+      html = `<p>The preview could not be loaded: ${String((err as Error).message).replace(/</g, "&lt;")}</p>`;
+    }
+    if (this.loading !== url) return; // another port or reload since
+    const base = `<base href="${url.replace(/"/g, "&quot;")}">`;
+    this.doc = /<head[^>]*>/i.test(html) ? html.replace(/<head[^>]*>/i, (m) => m + base) : base + html;
   }
 
   override render() {
@@ -75,8 +100,8 @@ export class PreviewPane extends LitElement {
             title="Preview of port ${this.open}"
             sandbox="allow-scripts allow-forms allow-popups allow-modals"
             referrerpolicy="no-referrer"
-            src=${src}
-            data-nonce=${this.reloads}
+            data-src=${src}
+            .srcdoc=${this.doc}
           ></iframe>`
         : nothing}
     `;
@@ -84,12 +109,8 @@ export class PreviewPane extends LitElement {
 
   private show(port: number): void {
     this.open = port;
+    this.path = "";
     this.reloads++;
-    // Re-setting src reloads even the same port.
-    void this.updateComplete.then(() => {
-      const f = this.renderRoot.querySelector("iframe");
-      if (f) f.src = `preview/${port}/`;
-    });
   }
 }
 
