@@ -1,7 +1,8 @@
 // The workstation around the terminal, in the built page with the real guest: a container
 // started from the terminal shows in the Explorer, its API calls in the Architecture view,
 // its web page in the Preview (a sandboxed iframe that cannot reach the app's IndexedDB),
-// and the machine, saved, comes back after a reload with the image and the running container.
+// and the machine, saved, comes back after a reload with the image and the running container,
+// which the daemon follows again (its logs, its exit).
 // Screenshots at desktop and phone sizes go to test-artifacts/.
 import { executeServerCommand, sendKeys, setViewport } from "@web/test-runner-commands";
 
@@ -89,6 +90,7 @@ after(() => {
 
 describe("the workstation", () => {
   let page: Page;
+  let savedAt = 0;
 
   it("starts a clean sandbox, with the tabs in a keyboard-usable tablist", async () => {
     // A clean start: the databases of earlier runs would bring back their machine.
@@ -196,6 +198,7 @@ describe("the workstation", () => {
   });
 
   it("comes back after a reload with the image and the running container", async () => {
+    savedAt = Date.now();
     await page.app.guest!.saveMachine();
     page.frame.remove();
     page = await openPage("/dist/index.html", 1280, 720);
@@ -209,5 +212,34 @@ describe("the workstation", () => {
       return res.ok ? res.text() : undefined;
     }, 30_000, "the page served again after the reload");
     if (!/getting started/i.test(r)) throw new Error(`after reload: ${r.slice(0, 200)}`);
+  });
+
+  it("follows the restored container: its logs from before the reload, and its exit on docker stop", async () => {
+    const g = page.app.guest!;
+    const json = async (method: string, path: string) => {
+      const res = await g.engineRequest({ method, path });
+      return { status: res.status, text: new TextDecoder().decode(res.body) };
+    };
+    const list = JSON.parse((await json("GET", "/containers/json")).text) as { Id: string; Image: string }[];
+    const id = list.find((c) => c.Image === "docker/getting-started")?.Id;
+    if (!id) throw new Error(`not running after the reload: ${JSON.stringify(list)}`);
+    // httpd -v logs a line per request: those of the earlier tests were made before the save.
+    const logs = (await json("GET", `/containers/${id}/logs?stdout=1&stderr=1&timestamps=1`)).text;
+    const times = [...logs.matchAll(/(\d{4}-\d\d-\d\dT[\d:.]+Z) .*response:/g)].map((m) => Date.parse(m[1]));
+    if (!times.some((t) => t < savedAt)) throw new Error(`the logs from before the reload are gone: ${JSON.stringify(logs.slice(-400))}`);
+    // The exit can only be seen through the re-attached process stream.
+    const t0 = performance.now();
+    const stop = await json("POST", `/containers/${id}/stop?t=2`);
+    if (stop.status !== 204) throw new Error(`stop: ${stop.status} ${stop.text}`);
+    const inspect = JSON.parse((await json("GET", `/containers/${id}/json`)).text) as { State: { Status: string; ExitCode: number } };
+    if (inspect.State.Status !== "exited") throw new Error(`after stop: ${JSON.stringify(inspect.State)}`);
+    if (performance.now() - t0 > 15_000) throw new Error(`stop took ${Math.round(performance.now() - t0)} ms`);
+    // Its files stayed (docker start after stop), and it runs again under this page's link.
+    const start = await json("POST", `/containers/${id}/start`);
+    if (start.status !== 204) throw new Error(`start again: ${start.status} ${start.text}`);
+    await waitFor(async () => {
+      const res = await page.frame.contentWindow!.fetch("preview/80/");
+      return res.ok && /getting started/i.test(await res.text());
+    }, 30_000, "the page served after docker start");
   });
 });

@@ -6,10 +6,11 @@
 import * as Comlink from "comlink";
 import { createDaemon, type Daemon } from "../engine/daemon.ts";
 import { Container, type ContainerState, type Endpoint, type MountPoint } from "../engine/containers/container.ts";
+import type { LogEntry } from "../engine/containers/logs.ts";
 import type { EngineEvent } from "../engine/events.ts";
 import type { ByteStream } from "../engine/http/byte-stream.ts";
 import type { Exchange } from "../engine/http/server.ts";
-import type { Duplex, GuestAgent } from "../link/agent-api.ts";
+import type { Duplex } from "../link/agent-api.ts";
 import { AgentClient } from "../link/agent-client.ts";
 import { createRegistry, type Registry } from "../registry/registry.ts";
 import { fetchSource } from "../registry/seed.ts";
@@ -43,6 +44,8 @@ export interface SavedContainer {
   mounts: MountPoint[];
   publishedPorts: Container["publishedPorts"];
   restartCount: number;
+  /** What it printed (docker logs), as the daemon kept it. */
+  logs?: LogEntry[];
 }
 
 export class EngineHost {
@@ -70,7 +73,11 @@ export class EngineHost {
     });
     host = new EngineHost(daemon, registry, machine);
     daemon.onExchange((x) => host.onEngineExchange(x));
-    void host.connectAgent(opts.containers ?? []);
+    // The records go back before the first request is served: a page that lists containers
+    // right after a reload (the Explorer does, once) must see them, and no event would tell it
+    // to look again once the agent is up. Their output streams follow when the agent answers.
+    const running = host.restoreContainers(opts.containers ?? []);
+    void host.connectAgent(running);
     return host;
   }
 
@@ -78,7 +85,7 @@ export class EngineHost {
     return this.agent ? { agent: true } : { agent: false, problem: this.agentProblem };
   }
 
-  private async connectAgent(saved: SavedContainer[]): Promise<void> {
+  private async connectAgent(running: Container[]): Promise<void> {
     try {
       const agent = await AgentClient.connect(this.machine, { timeoutMs: 60_000 });
       this.agent = agent;
@@ -92,36 +99,78 @@ export class EngineHost {
       });
       const runner = (agent as unknown as { runScript?: (s: string) => Promise<{ status: number; output: string }> }).runScript;
       if (typeof runner === "function") provideScriptRunner({ run: (s) => runner.call(agent, s) });
-      this.adopt(saved, agent);
+      for (const c of running) this.follow(c, agent);
     } catch (err) {
       this.agentProblem = `the guest agent did not answer (${(err as Error).message}); images work, containers cannot run`;
     }
   }
 
-  /** Containers saved with the machine are still running in it: know them again, and follow their output. */
-  private adopt(saved: SavedContainer[], agent: GuestAgent): void {
+  /**
+   * Containers saved with the machine: known to the daemon again, as they were. Those that were
+   * running still are (the VM state holds their processes); they are returned, to be followed
+   * once the agent is up. Until then each one's `exited` stays pending, so a `docker stop`
+   * or `start` made meanwhile waits rather than taking the container for stopped.
+   */
+  private restoreContainers(saved: SavedContainer[]): Container[] {
     const e = this.daemon.engine;
+    const running: Container[] = [];
     for (const s of saved) {
       const c = new Container(s.id, s.name, s.created, s.image, s.imageId, s.config, s.hostConfig, s.path, s.args);
       Object.assign(c, { state: s.state, endpoint: s.endpoint, mounts: s.mounts, publishedPorts: s.publishedPorts, restartCount: s.restartCount });
+      if (s.logs) c.logs.restore(s.logs);
       if (s.endpoint) e.networks.find(s.endpoint.network)?.used.set(s.endpoint.ip, s.id);
       e.containers.add(c);
-      if (!s.state.Running) continue;
-      const io = agent.attachContainer(s.id);
-      c.io = io;
-      io.onOutput((stream, data) => c.logs.append(stream, data));
-      let done!: () => void;
-      c.exited = new Promise((r) => (done = r));
-      void io.exited
-        .then((x) => {
-          c.io = undefined;
-          c.state = { ...c.state, Status: "exited", Running: false, Pid: 0, ExitCode: x.status, OOMKilled: x.oomKilled, Error: x.error ?? "", FinishedAt: new Date().toISOString() };
-          c.logs.close();
-          e.events.emit("container", "die", c.id, { image: c.image, name: c.name, exitCode: String(x.status) });
-        })
-        .catch(() => {})
-        .finally(done);
+      if (s.state.Running) {
+        c.exited = new Promise((r) => this.exitedResolvers.set(c.id, r));
+        running.push(c);
+      }
     }
+    return running;
+  }
+
+  private exitedResolvers = new Map<string, () => void>();
+
+  /**
+   * Re-attaches to a restored container's process: the agent sends what it printed while
+   * nobody was attached (the old link died with the page), then follows it to its exit.
+   * The exit is handled as the daemon's own runs are (ContainerService.onExit): the state,
+   * the die event, and the run's ports, netns and address freed in the guest.
+   */
+  private follow(c: Container, agent: AgentClient): void {
+    const e = this.daemon.engine;
+    const done = () => {
+      this.exitedResolvers.get(c.id)?.();
+      this.exitedResolvers.delete(c.id);
+    };
+    const io = agent.attachContainer(c.id);
+    c.io = io;
+    io.onOutput((stream, data) => c.logs.append(stream, data));
+    void io.exited
+      .then(
+        (x) => {
+          c.state = { ...c.state, Status: "exited", Running: false, Pid: 0, ExitCode: x.status, OOMKilled: x.oomKilled, Error: x.error ?? "", FinishedAt: new Date().toISOString() };
+          e.events.emit("container", "die", c.id, { image: c.image, name: c.name, exitCode: String(x.status) });
+        },
+        (err: Error) => {
+          // The link going away says nothing about the container: it keeps its state.
+          if (agent.link.isClosed) return;
+          // The agent does not know it (a machine saved without it): it is not running.
+          c.state = { ...c.state, Status: "exited", Running: false, Pid: 0, ExitCode: 128, Error: `lost after the reload: ${err.message}`, FinishedAt: new Date().toISOString() };
+          e.events.emit("container", "die", c.id, { image: c.image, name: c.name, exitCode: "128" });
+        },
+      )
+      .then(async () => {
+        if (c.state.Running) return;
+        c.io = undefined;
+        c.logs.close();
+        for (const p of c.publishedPorts) await agent.unpublishPort({ proto: p.proto, hostPort: p.hostPort }).catch(() => {});
+        c.publishedPorts = [];
+        await agent.releaseContainer(c.id).catch(() => {});
+        e.networks.release(c.id);
+        c.endpoint = undefined;
+      })
+      .catch(() => {})
+      .finally(done);
   }
 
   /** The daemon's containers, to save with the machine. */
@@ -129,6 +178,7 @@ export class EngineHost {
     return this.daemon.engine.containers.all().map((c) => ({
       id: c.id, name: c.name, created: c.created, image: c.image, imageId: c.imageId, config: c.config, hostConfig: c.hostConfig,
       path: c.path, args: c.args, state: c.state, endpoint: c.endpoint, mounts: c.mounts, publishedPorts: c.publishedPorts, restartCount: c.restartCount,
+      logs: c.logs.snapshot(),
     }));
   }
 

@@ -35,6 +35,15 @@ export class LogBuffer {
     for (const f of this.followers) f(e);
   }
 
+  /** Puts back entries kept elsewhere (the machine saved to IndexedDB), with their own times. */
+  restore(entries: LogEntry[]): void {
+    for (const e of entries) {
+      this.entries.push(e);
+      this.bytes += e.data.length;
+    }
+    while (this.bytes > MAX_BYTES && this.entries.length > 1) this.bytes -= this.entries.shift()!.data.length;
+  }
+
   /** Ends every follower: the container has stopped. */
   close(): void {
     for (const f of this.followers) f(null);
