@@ -29,6 +29,8 @@ static bool made_dir; /* the id is ours: undo may remove its directory */
 void container_undo(void *arg)
 {
 	struct container *c = arg;
+	/* Best effort, unchecked: we are failing already, and the cgroup
+	 * steps below catch whatever this misses. */
 	if (c->pid > 0) {
 		kill(c->pid, SIGKILL);
 		waitpid(c->pid, NULL, 0);

@@ -107,7 +107,8 @@ int create_container(const char *id, const char *bundle, const char *console_soc
 		if (n == 1)
 			return 0;
 		/* The monitor failed; it said why and undid what it made. */
-		waitpid(pid, NULL, 0);
+		if (waitpid(pid, NULL, 0) < 0)
+			warn_errno("waitpid %d", (int)pid);
 		return 1;
 	}
 
@@ -132,12 +133,12 @@ int create_container(const char *id, const char *bundle, const char *console_soc
 	/* Let go of the caller's stdio (the container keeps its own copy), so
 	 * that a caller reading our output is not held open by us. */
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (null >= 0) {
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(null, 2);
-		close(null);
-	}
+	if (null < 0)
+		die_errno("open /dev/null");
+	for (int fd = 0; fd < 3; fd++)
+		if (dup2(null, fd) < 0)
+			die_errno("dup2 /dev/null onto fd %d", fd);
+	close(null);
 	monitor(c, fifo);
 	_exit(0);
 }

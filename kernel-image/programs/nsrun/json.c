@@ -21,6 +21,31 @@ yajl_gen json_new(void)
 	return g;
 }
 
+void json_map_open(yajl_gen g)
+{
+	check(yajl_gen_map_open(g));
+}
+
+void json_map_close(yajl_gen g)
+{
+	check(yajl_gen_map_close(g));
+}
+
+void json_array_open(yajl_gen g)
+{
+	check(yajl_gen_array_open(g));
+}
+
+void json_array_close(yajl_gen g)
+{
+	check(yajl_gen_array_close(g));
+}
+
+void json_int(yajl_gen g, long long value)
+{
+	check(yajl_gen_integer(g, value));
+}
+
 void json_string(yajl_gen g, const char *s)
 {
 	check(yajl_gen_string(g, (const unsigned char *)s, strlen(s)));

@@ -7,6 +7,11 @@
 #include <yajl/yajl_gen.h>
 
 yajl_gen json_new(void); /* pretty-printed, tab-indented like crun's */
+void json_map_open(yajl_gen g);
+void json_map_close(yajl_gen g);
+void json_array_open(yajl_gen g);
+void json_array_close(yajl_gen g);
+void json_int(yajl_gen g, long long value);
 void json_string(yajl_gen g, const char *s);
 void json_key_string(yajl_gen g, const char *key, const char *value);
 void json_key_int(yajl_gen g, const char *key, long long value);

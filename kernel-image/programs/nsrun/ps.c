@@ -80,10 +80,10 @@ int cmd_ps(int argc, char **argv)
 	pid_t *pids = cgroup_pids(st->cgroup, &n);
 	if (strcmp(format, "json") == 0) {
 		yajl_gen g = json_new();
-		yajl_gen_array_open(g);
+		json_array_open(g);
 		for (size_t i = 0; i < n; i++)
-			yajl_gen_integer(g, pids[i]);
-		yajl_gen_array_close(g);
+			json_int(g, pids[i]);
+		json_array_close(g);
 		size_t len;
 		const char *buf = json_finish(g, &len);
 		fwrite(buf, 1, len, stdout);

@@ -25,53 +25,53 @@ static const char usage[] =
 static void mount_entry(yajl_gen g, const char *dest, const char *type, const char *source,
 			const char *const *options)
 {
-	yajl_gen_map_open(g);
+	json_map_open(g);
 	json_key_string(g, "destination", dest);
 	json_key_string(g, "type", type);
 	json_key_string(g, "source", source);
 	if (options)
 		json_key_strings(g, "options", options);
-	yajl_gen_map_close(g);
+	json_map_close(g);
 }
 
 static void write_spec(yajl_gen g)
 {
-	yajl_gen_map_open(g);
+	json_map_open(g);
 	json_key_string(g, "ociVersion", "1.0.2");
 
 	json_string(g, "process");
-	yajl_gen_map_open(g);
+	json_map_open(g);
 	json_key_bool(g, "terminal", true);
 	json_string(g, "user");
-	yajl_gen_map_open(g);
+	json_map_open(g);
 	json_key_int(g, "uid", 0);
 	json_key_int(g, "gid", 0);
-	yajl_gen_map_close(g);
+	json_map_close(g);
 	json_key_strings(g, "args", (const char *const[]){ "sh", NULL });
 	json_key_strings(g, "env", (const char *const[]){
 		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm", NULL });
 	json_key_string(g, "cwd", "/");
 	json_string(g, "rlimits");
-	yajl_gen_array_open(g);
-	yajl_gen_map_open(g);
+	json_array_open(g);
+	json_map_open(g);
 	json_key_string(g, "type", "RLIMIT_NOFILE");
 	json_key_int(g, "hard", 1024);
 	json_key_int(g, "soft", 1024);
-	yajl_gen_map_close(g);
-	yajl_gen_array_close(g);
+	json_map_close(g);
+	json_array_close(g);
 	json_key_bool(g, "noNewPrivileges", true);
-	yajl_gen_map_close(g);
+	json_map_close(g);
 
 	json_string(g, "root");
-	yajl_gen_map_open(g);
+	json_map_open(g);
 	json_key_string(g, "path", "rootfs");
 	json_key_bool(g, "readonly", true);
-	yajl_gen_map_close(g);
+	json_map_close(g);
 
 	json_key_string(g, "hostname", "nsrun");
 
 	json_string(g, "mounts");
-	yajl_gen_array_open(g);
+	json_array_open(g);
 	mount_entry(g, "/proc", "proc", "proc", NULL);
 	mount_entry(g, "/dev", "tmpfs", "tmpfs",
 		    (const char *const[]){ "nosuid", "strictatime", "mode=755", "size=65536k", NULL });
@@ -83,30 +83,30 @@ static void write_spec(yajl_gen g)
 	mount_entry(g, "/sys", "sysfs", "sysfs", (const char *const[]){ "nosuid", "noexec", "nodev", "ro", NULL });
 	mount_entry(g, "/sys/fs/cgroup", "cgroup", "cgroup",
 		    (const char *const[]){ "nosuid", "noexec", "nodev", "relatime", "ro", NULL });
-	yajl_gen_array_close(g);
+	json_array_close(g);
 
 	json_string(g, "linux");
-	yajl_gen_map_open(g);
+	json_map_open(g);
 	json_string(g, "resources");
-	yajl_gen_map_open(g);
-	yajl_gen_map_close(g);
+	json_map_open(g);
+	json_map_close(g);
 	json_string(g, "namespaces");
-	yajl_gen_array_open(g);
+	json_array_open(g);
 	static const char *const ns[] = { "pid", "network", "ipc", "uts", "mount", "cgroup" };
 	for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++) {
-		yajl_gen_map_open(g);
+		json_map_open(g);
 		json_key_string(g, "type", ns[i]);
-		yajl_gen_map_close(g);
+		json_map_close(g);
 	}
-	yajl_gen_array_close(g);
+	json_array_close(g);
 	json_key_strings(g, "maskedPaths", (const char *const[]){
 		"/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
 		"/proc/sched_debug", "/proc/scsi", "/sys/firmware", NULL });
 	json_key_strings(g, "readonlyPaths", (const char *const[]){
 		"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL });
-	yajl_gen_map_close(g);
+	json_map_close(g);
 
-	yajl_gen_map_close(g);
+	json_map_close(g);
 }
 
 int cmd_spec(int argc, char **argv)

@@ -53,7 +53,7 @@ void state_claim(const char *id)
 char *state_to_json(const struct container_state *st, bool internal)
 {
 	yajl_gen g = json_new();
-	yajl_gen_map_open(g);
+	json_map_open(g);
 	json_key_string(g, "ociVersion", "1.0.2");
 	json_key_string(g, "id", st->id);
 	json_key_int(g, "pid", internal || strcmp(st->status, "stopped") != 0 ? st->pid : 0);
@@ -73,7 +73,7 @@ char *state_to_json(const struct container_state *st, bool internal)
 		if (!internal)
 			json_key_bool(g, "oomKilled", st->oom_killed);
 	}
-	yajl_gen_map_close(g);
+	json_map_close(g);
 	size_t len;
 	const char *buf = json_finish(g, &len);
 	char *out = xmalloc(len + 1);
