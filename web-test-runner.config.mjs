@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { esbuildPlugin } from "@web/dev-server-esbuild";
 import { chromeLauncher } from "@web/test-runner-chrome";
 import { lessonFiles } from "./scripts/lib/lesson-files-middleware.mjs";
+import { staticHandler } from "./scripts/lib/static-server.mjs";
 
 const root = fileURLToPath(new URL(".", import.meta.url));
 const profile = mkdtempSync(join(tmpdir(), "slipway-chromium-"));
@@ -33,6 +34,52 @@ async function corruptSnapshot(ctx, next) {
 }
 
 /**
+ * /pages/slipway/… is dist/ as a static host serves a project site under a sub-path
+ * (scripts/lib/static-server.mjs: ETag, Last-Modified, max-age=600), on the test page's origin
+ * so a test can reach into it. `executeServerCommand("set-offline", { offline })` takes the
+ * network away from the site: in the browser (its requests fail as offline, through CDP's Fetch
+ * domain; requests a service worker answers never reach the network, so they are not touched)
+ * and at the host (every request under the sub-path fails at the socket), so nothing comes from
+ * the network, whichever of the page's workers asks. Not the page's whole offline mode: that
+ * would also cut the test runner's own WebSocket to the test page.
+ */
+const PAGES_BASE = "/pages/slipway/";
+let hostOffline = false;
+function pagesSite() {
+  const handle = staticHandler(join(root, "dist"), { base: PAGES_BASE });
+  return async function pages(ctx, next) {
+    if (!ctx.path.startsWith(PAGES_BASE.slice(0, -1))) return next();
+    if (hostOffline) {
+      ctx.respond = false;
+      ctx.req.socket.destroy();
+      return;
+    }
+    // The static server answers on the raw response; koa stays out of it.
+    ctx.respond = false;
+    if (!handle(ctx.req, ctx.res)) ctx.res.writeHead(404).end();
+  };
+}
+
+function network() {
+  let cdp;
+  return {
+    name: "slipway-network",
+    async executeCommand({ command, payload, session }) {
+      if (command !== "set-offline") return undefined;
+      hostOffline = !!payload.offline;
+      const page = session.browser.getPage(session.id);
+      cdp ??= await page.createCDPSession();
+      if (hostOffline) {
+        cdp.removeAllListeners("Fetch.requestPaused");
+        cdp.on("Fetch.requestPaused", (e) => void cdp.send("Fetch.failRequest", { requestId: e.requestId, errorReason: "InternetDisconnected" }).catch(() => {}));
+        await cdp.send("Fetch.enable", { patterns: [{ urlPattern: `*${PAGES_BASE}*` }] });
+      } else await cdp.send("Fetch.disable");
+      return hostOffline;
+    },
+  };
+}
+
+/**
  * `executeServerCommand("save-screenshot", { name, clip })`: a PNG of the test page (or a part of it)
  * in test-artifacts/, for looking at the page at each size after a run.
  */
@@ -55,8 +102,8 @@ export default {
   // Every test under a browser/ folder (test/browser/, test/registry/browser/, …); npm test leaves those to this runner.
   files: ["test/**/browser/**/*.test.ts"],
   nodeResolve: true,
-  plugins: [esbuildPlugin({ ts: true, target: "es2022" }), screenshots()],
-  middleware: [corruptSnapshot, lessonFiles(join(root, "lessons"))],
+  plugins: [esbuildPlugin({ ts: true, target: "es2022" }), screenshots(), network()],
+  middleware: [pagesSite(), corruptSnapshot, lessonFiles(join(root, "lessons"))],
   concurrency: 1,
   browsers: [
     chromeLauncher({

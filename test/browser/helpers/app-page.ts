@@ -23,9 +23,12 @@ export function closePages(): void {
   for (const f of frames.splice(0)) f.remove();
 }
 
-export async function openApp(path = "/dist/index.html", timeoutMs = 90_000): Promise<AppPage> {
-  const res = await fetch(path, { method: "HEAD" });
-  if (!res.ok) throw new Error(`${path}: HTTP ${res.status}; build the site first (npm run build)`);
+/** `offline`: the site is expected to come from its service worker, so there is no host to check first. */
+export async function openApp(path = "/dist/index.html", timeoutMs = 90_000, opts: { offline?: boolean } = {}): Promise<AppPage> {
+  if (!opts.offline) {
+    const res = await fetch(path, { method: "HEAD" });
+    if (!res.ok) throw new Error(`${path}: HTTP ${res.status}; build the site first (npm run build)`);
+  }
   const frame = document.createElement("iframe");
   frame.style.width = "1200px";
   frame.style.height = "800px";
