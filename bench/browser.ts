@@ -1,12 +1,14 @@
-// The page in headless Chromium (Debian's), built and served as a static host would:
-// snapshot restore to the first command's output, navigation to an interactive terminal
-// (median of fresh page loads, each in a new incognito context: no cache), and the
-// compressed size of what a first visit downloads.
+// The page in headless Chromium (Debian's), built and served as a static host would (with
+// GitHub Pages' cache headers, scripts/lib/static-server.mjs): snapshot restore to the first
+// command's output, navigation to an interactive terminal (median of fresh page loads, each in a
+// new incognito context: no cache), the compressed size of what a first visit downloads, the
+// bytes that went over the wire on a first and on a repeat visit (the service worker's install
+// included), and the peak JS heap (page and guest worker) over 10 container runs.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import puppeteer, { type Browser } from "puppeteer-core";
+import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { ensureAptPackages, root } from "../scripts/lib/setup.mjs";
 import { buildSite } from "../scripts/lib/site.mjs";
 import { serveStatic } from "../scripts/lib/static-server.mjs";
@@ -70,6 +72,86 @@ async function oneRun(browser: Browser, url: string): Promise<Run> {
   }
 }
 
+/** Navigates and waits for the terminal: resolves once the page says ready. */
+async function load(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await page.waitForFunction(() => document.querySelector("slipway-app")?.getAttribute("state") !== "starting", { timeout: 60_000, polling: 20 });
+  const state = await page.evaluate(() => document.querySelector("slipway-app")!.getAttribute("state"));
+  if (state !== "ready") throw new Error(`the page did not get ready (${state})`);
+}
+
+/** Waits until the site's service worker is active, i.e. its install (the precache) is done. */
+async function swInstalled(page: Page): Promise<void> {
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+}
+
+/**
+ * A terminal row that reads `line` exactly (not the typed command's echo). As a string for the
+ * same reason as WATCH_FOR_OUTPUT.
+ */
+const hasRow = (line: string) => `Array.from(document.querySelector("slipway-app").shadowRoot.querySelector("guest-terminal").shadowRoot.querySelector(".xterm-rows").children)
+  .some((r) => r.textContent.replace(/\u00a0/g, " ").trim() === ${JSON.stringify(line)})`;
+
+/** JS heap in use: the page's and every worker's (the guest worker holds v86, the engine and the registry). */
+async function heap(page: Page): Promise<{ page: number; workers: number }> {
+  const m = await page.metrics();
+  let workers = 0;
+  for (const w of page.workers()) {
+    const u = (await w.client.send("Runtime.getHeapUsage").catch(() => ({ usedSize: 0 }))) as { usedSize: number };
+    workers += u.usedSize;
+  }
+  return { page: m.JSHeapUsedSize ?? 0, workers };
+}
+
+/** Bytes over the wire on a first visit and a repeat one (same profile, within max-age), then the heap over 10 container runs. */
+async function visitsAndHeap(browser: Browser, url: string, traffic: { requests: number; notModified: number; bytes: number; reset(): void }): Promise<void> {
+  const context = await browser.createBrowserContext();
+  try {
+    traffic.reset();
+    const first = await context.newPage();
+    await load(first, url);
+    await swInstalled(first);
+    // The precache may still be writing when ready resolves on a slow disk: let the wire go quiet.
+    let last = -1;
+    while (last !== traffic.bytes) {
+      last = traffic.bytes;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    console.log(`browser: first visit    ${mb(traffic.bytes)} over the wire  (${traffic.requests} requests, ${traffic.notModified} answered 304, uncompressed)`);
+    await first.close();
+
+    traffic.reset();
+    const page = await context.newPage();
+    const t0 = Date.now();
+    await load(page, url);
+    console.log(`browser: repeat visit   ${(traffic.bytes / 1e3).toFixed(1)} kB over the wire  (${traffic.requests} requests, ${traffic.notModified} answered 304)  interactive in ${secs(Date.now() - t0)}`);
+
+    // The engine's agent link comes up after the prompt: containers wait for it.
+    let status = "";
+    for (const until = Date.now() + 60_000; Date.now() < until; await new Promise((r) => setTimeout(r, 200))) {
+      status = (await page.evaluate(`document.querySelector("slipway-app").guest.engineStatus().then((s) => JSON.stringify(s))`)) as string;
+      if (JSON.parse(status).agent) break;
+    }
+    if (!JSON.parse(status).agent) throw new Error(`no guest agent within 60 s: ${status}`);
+    await page.evaluate(`document.querySelector("slipway-app").shadowRoot.querySelector("guest-terminal").focus()`);
+    const before = await heap(page);
+    let peak = before;
+    const times: number[] = [];
+    for (let i = 1; i <= 10; i++) {
+      const t = Date.now();
+      await page.keyboard.type(`docker run --rm busybox echo heap-run-$((${i}*1))\n`);
+      await page.waitForFunction(hasRow(`heap-run-${i}`), { timeout: 60_000, polling: 50 });
+      times.push(Date.now() - t);
+      const h = await heap(page);
+      if (h.page + h.workers > peak.page + peak.workers) peak = h;
+    }
+    console.log(`browser: 10 × docker run --rm busybox echo  median ${secs(median(times))}  (runs: ${runs(times)})`);
+    console.log(`browser: JS heap before ${mb(before.page + before.workers)}  peak over 10 runs ${mb(peak.page + peak.workers)}  (page ${mb(peak.page)}, workers ${mb(peak.workers)}; v86's guest memory is outside the JS heap)`);
+  } finally {
+    await context.close();
+  }
+}
+
 function sizes(dist: string, fetched: string[]) {
   const files = [...new Set(fetched)].filter((p) => !p.endsWith("/"));
   return files.map((path) => {
@@ -110,6 +192,7 @@ async function main(): Promise<number> {
     const total = files.reduce((n, f) => n + f.served, 0);
     const totalRaw = files.reduce((n, f) => n + f.raw, 0);
     console.log(`browser: first visit downloads  ${mb(total)} with gzip  (${mb(totalRaw)} raw, ${files.length} files)`);
+    await visitsAndHeap(browser, server.url, server.traffic);
     return 0;
   } finally {
     await browser.close();

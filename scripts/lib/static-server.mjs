@@ -59,10 +59,24 @@ export function staticHandler(dir, { base = "/" } = {}) {
   };
 }
 
-/** Serves dir on 127.0.0.1:port (0: any free port) under base; resolves to { url, close } (url ends in base). */
+/**
+ * Serves dir on 127.0.0.1:port (0: any free port) under base; resolves to { url, close, traffic }
+ * (url ends in base). `traffic` counts what went over the wire since it was last reset: requests,
+ * 304s, and bytes (headers and bodies, as the sockets wrote them).
+ */
 export function serveStatic(dir, port = 0, { base = "/" } = {}) {
   const handle = staticHandler(dir, { base });
+  const traffic = { requests: 0, notModified: 0, bytes: 0, reset() { this.requests = this.notModified = this.bytes = 0; } };
+  const written = new WeakMap();
   const server = createServer((req, res) => {
+    traffic.requests++;
+    const sock = req.socket;
+    if (!written.has(sock)) written.set(sock, 0);
+    res.on("finish", () => {
+      if (res.statusCode === 304) traffic.notModified++;
+      traffic.bytes += sock.bytesWritten - written.get(sock);
+      written.set(sock, sock.bytesWritten);
+    });
     if (!handle(req, res)) res.writeHead(404, { "Content-Type": "text/plain" }).end("not found\n");
   });
   return new Promise((resolve, reject) => {
@@ -70,6 +84,7 @@ export function serveStatic(dir, port = 0, { base = "/" } = {}) {
     server.listen(port, "127.0.0.1", () => {
       const { port: p } = server.address();
       resolve({
+        traffic,
         url: `http://127.0.0.1:${p}${base.endsWith("/") ? base : base + "/"}`,
         close: () =>
           new Promise((r) => {
