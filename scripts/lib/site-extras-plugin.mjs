@@ -1,6 +1,7 @@
 // Vite plugin: the parts of the site that are not the page's own modules.
 // - images/: the base images (build/images: OCI layouts and images.json) the in-tab registry
 //   is seeded from; served in dev, copied into dist/images/ by a build;
+// - .nojekyll, for GitHub Pages;
 // - sw.js: the service worker (web/sw.ts), at the site's root so its scope covers preview/.
 //   A build gives it the list of every file of the site to precache and a version hash of
 //   their contents, so a new build replaces the old cache as a whole. In dev its list is empty
@@ -31,6 +32,17 @@ async function bundleWorker(swEntry, precache, version) {
     define: { __SW_PRECACHE__: JSON.stringify(precache), __SW_VERSION__: JSON.stringify(version) },
   });
   return out.outputFiles[0].text;
+}
+
+/** dist-relative path → the same with the ?v= query the page adds, for the guest's files. */
+function guestVersions(outDir) {
+  const file = join(outDir, "guest", "manifest.json");
+  const map = new Map();
+  if (!existsSync(file)) return map;
+  for (const e of Object.values(JSON.parse(readFileSync(file, "utf8")).files ?? {})) {
+    if (e?.name && e.sha256) map.set(`guest/${e.name}`, `guest/${e.name}?v=${e.sha256.slice(0, 16)}`);
+  }
+  return map;
 }
 
 /** @param {{ imagesDir: string, swEntry: string }} opts */
@@ -72,6 +84,9 @@ export function siteExtras({ imagesDir, swEntry }) {
       outDir = config.build.outDir;
     },
     generateBundle() {
+      // GitHub Pages runs Jekyll unless told not to, and Jekyll leaves out files named _*
+      // (a chunk name may begin so): an empty .nojekyll keeps every file as it is.
+      this.emitFile({ type: "asset", fileName: ".nojekyll", source: "" });
       for (const name of imageFiles()) {
         this.emitFile({ type: "asset", fileName: `images/${name}`, source: readFileSync(join(imagesDir, name)) });
       }
@@ -84,7 +99,10 @@ export function siteExtras({ imagesDir, swEntry }) {
       for (const f of files) hash.update(f).update(readFileSync(join(outDir, f)));
       const version = hash.digest("hex").slice(0, 16);
       // The directory URL ("./") is how the page is usually opened; it is index.html.
-      const precache = ["./", ...files];
+      // The guest's files go by the URL the page fetches them with (fetch-guest.ts: ?v=<hash>):
+      // the install then revalidates what the page has just downloaded (a 304) instead of
+      // downloading the kernel, initramfs and snapshot a second time on a first visit.
+      const precache = ["./", ...files.map((f) => guestVersions(outDir).get(f) ?? f)];
       writeFileSync(join(outDir, "sw.js"), await bundleWorker(swEntry, precache, version));
       writeFileSync(join(outDir, "version.json"), JSON.stringify({ version, files: precache.length }) + "\n");
     },
