@@ -1,6 +1,7 @@
 // The page's Engine API client: JSON in, JSON out, and errors in words (the daemon's own
 // message, as the docker CLI would print it), over the guest worker's engineRequest.
 import type { GuestConnection } from "./guest-connection.ts";
+import { jsonLineReader, type ProgressMessage } from "./progress/progress-model.ts";
 
 const dec = new TextDecoder();
 
@@ -27,6 +28,35 @@ export class EngineClient {
     } catch {
       return text as T;
     }
+  }
+
+  /**
+   * A request answered with a JSON progress stream (pull, push, build): each message goes to
+   * onMessage as the daemon writes it. Throws with the daemon's words if the request is refused
+   * or the stream ends in an error (a pull's "manifest unknown", a build step that failed).
+   */
+  async stream(method: string, path: string, body: unknown, onMessage: (m: ProgressMessage) => void): Promise<void> {
+    let failed: string | undefined;
+    let head = "";
+    const reader = jsonLineReader((m) => {
+      if (m.error || m.errorDetail?.message) failed ??= m.errorDetail?.message ?? m.error;
+      onMessage(m);
+    });
+    const res = await this.guest.engineStream({ method, path, body }, (chunk) => {
+      if (head.length < 4096) head += dec.decode(chunk);
+      reader.push(chunk);
+    });
+    reader.end();
+    if (res.status >= 400) {
+      let message = head.trim();
+      try {
+        message = (JSON.parse(head) as { message?: string }).message ?? message;
+      } catch {
+        /* plain text */
+      }
+      throw new EngineError(message || `the daemon answered ${res.status}`);
+    }
+    if (failed) throw new EngineError(failed);
   }
 
   get<T = unknown>(path: string): Promise<T> {

@@ -26,6 +26,8 @@ export interface GuestConnection {
   runScript(script: string, opts?: RunScriptOptions): Promise<ScriptResult>;
   /** One Engine API request, served by the daemon in the worker (it shows in the Architecture view as the page's). */
   engineRequest(req: EngineRequest): Promise<EngineResponse>;
+  /** An Engine API request whose body comes chunk by chunk (progress streams); resolves with the status at its end. */
+  engineStream(req: EngineRequest, onChunk: (chunk: Uint8Array) => void): Promise<Omit<EngineResponse, "body">>;
   /** One Distribution API request to the in-tab registry. */
   registryRequest(req: EngineRequest): Promise<EngineResponse>;
   /** Every Engine and Distribution API exchange, recent ones first, then as they happen. */
@@ -68,6 +70,7 @@ export function connectGuest(): GuestConnection {
     },
     runScript: (script, opts) => guarded(api.runScript(script, opts)),
     engineRequest: (req) => guarded(api.engineRequest(req)),
+    engineStream: (req, onChunk) => guarded(api.engineStream(req, Comlink.proxy(onChunk))),
     registryRequest: (req) => guarded(api.registryRequest(req)),
     watchExchanges: (cb) => guarded(api.watchExchanges(Comlink.proxy(cb))),
     watchEvents: (cb) => guarded(api.watchEvents(Comlink.proxy(cb))),

@@ -14,6 +14,19 @@ import "./container-list.ts";
 import "./registry-list.ts";
 import "./layer-view.ts";
 import "./container-view.ts";
+import "../progress/job-progress.ts";
+import { applyMessage, newJob, type Job, type ProgressMessage } from "../progress/progress-model.ts";
+
+/** A wait started from here: shown once it has lasted `progressDelayMs`, kept a moment once done. */
+interface Wait {
+  key: number;
+  job: Job;
+  shown: boolean;
+  done: boolean;
+}
+
+/** How long a finished wait stays on screen, so its end is seen and not just its vanishing. */
+const KEEP_DONE_MS = 1500;
 
 type Detail = { kind: "layers"; id: string; name: string } | { kind: "container"; id: string } | { kind: "logs"; id: string; text: string };
 
@@ -57,6 +70,10 @@ export class ExplorerView extends LitElement {
   @state() private detail?: Detail;
   @state() private error = "";
   @state() private busy = new Set<string>();
+  @state() private waits: Wait[] = [];
+  /** Waits shorter than this show no progress: a flash of a bar is noise. */
+  @property({ type: Number }) progressDelayMs = 500;
+  private nextWait = 1;
 
   private watching?: EngineClient;
   private refreshTimer?: ReturnType<typeof setTimeout>;
@@ -99,12 +116,13 @@ export class ExplorerView extends LitElement {
     return html`
       <section aria-label="Lists">
         ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+        ${this.waits.filter((w) => w.shown).map((w) => html`<job-progress .job=${w.job} ?data-done=${w.done}></job-progress>`)}
         <h2 id="containers-h">Containers</h2>
         <container-list aria-labelledby="containers-h" .containers=${this.containers} .busy=${this.busy} @container-action=${this.onContainerAction}></container-list>
         <h2 id="images-h">Images</h2>
         <image-list aria-labelledby="images-h" .images=${this.images} .busy=${this.busy} @image-action=${this.onImageAction}></image-list>
         <h2 id="registry-h">Registry <span class="muted">(the in-tab Docker Hub)</span></h2>
-        <registry-list aria-labelledby="registry-h" .repositories=${this.repositories}></registry-list>
+        <registry-list aria-labelledby="registry-h" .repositories=${this.repositories} .busy=${this.busy} @registry-action=${this.onRegistryAction}></registry-list>
       </section>
       <section aria-label="Details" aria-live="polite">${this.renderDetail()}</section>
     `;
@@ -126,7 +144,23 @@ export class ExplorerView extends LitElement {
       this.detail = { kind: "layers", id, name: img?.RepoTags?.[0] ?? id.slice(7, 19) };
       return;
     }
-    await this.run(id, () => this.engine!.call("DELETE", `/images/${encodeURIComponent(id)}`));
+    const img = this.images.find((i) => i.Id === id);
+    const name = img?.RepoTags?.[0];
+    if (action === "push" && name) {
+      const at = name.lastIndexOf(":");
+      const path = `/images/${encodeURIComponent(name.slice(0, at))}/push?tag=${encodeURIComponent(name.slice(at + 1))}`;
+      return this.run(id, `Pushing ${name}`, (progress) => this.engine!.stream("POST", path, undefined, progress));
+    }
+    await this.run(id, `Removing ${name ?? id.slice(7, 19)}`, () => this.engine!.call("DELETE", `/images/${encodeURIComponent(id)}`));
+  };
+
+  private onRegistryAction = async (e: CustomEvent<{ action: string; name: string; tag: string }>) => {
+    const { name, tag } = e.detail;
+    const ref = `${name}:${tag}`;
+    // docker pull: the daemon fetches from the in-tab hub, a message per layer step.
+    await this.run(ref, `Pulling ${ref}`, (progress) =>
+      this.engine!.stream("POST", `/images/create?fromImage=${encodeURIComponent(name)}&tag=${encodeURIComponent(tag)}`, undefined, progress),
+    );
   };
 
   private onContainerAction = async (e: CustomEvent<{ action: string; id: string }>) => {
@@ -149,27 +183,45 @@ export class ExplorerView extends LitElement {
         return;
       }
       case "start":
-        return this.run(id, () => engine.call("POST", `/containers/${id}/start`));
+        return this.run(id, `Starting ${this.containerName(id)}`, () => engine.call("POST", `/containers/${id}/start`));
       case "stop":
-        return this.run(id, () => engine.call("POST", `/containers/${id}/stop?t=3`));
+        return this.run(id, `Stopping ${this.containerName(id)}`, () => engine.call("POST", `/containers/${id}/stop?t=3`));
       case "rm":
         if (this.detail?.id === id) this.detail = undefined;
-        return this.run(id, () => engine.call("DELETE", `/containers/${id}?force=1`));
+        return this.run(id, `Removing ${this.containerName(id)}`, () => engine.call("DELETE", `/containers/${id}?force=1`));
     }
   };
 
-  /** One action at a time per item, shown as busy; its failure in words. */
-  private async run(id: string, action: () => Promise<unknown>): Promise<void> {
+  private containerName(id: string): string {
+    return this.containers.find((c) => c.Id === id)?.Names[0]?.replace(/^\//, "") ?? id.slice(0, 12);
+  }
+
+  /**
+   * One action at a time per item, shown as busy; its failure in words. Past progressDelayMs
+   * its progress shows: the stream's messages when the action has them (pull, push), else a
+   * bar that only says it is still going.
+   */
+  private async run(id: string, title: string, action: (progress: (m: ProgressMessage) => void) => Promise<unknown>): Promise<void> {
     this.busy = new Set([...this.busy, id]);
+    const key = this.nextWait++;
+    const update = (change: (w: Wait) => Wait) => (this.waits = this.waits.map((w) => (w.key === key ? change(w) : w)));
+    this.waits = [...this.waits, { key, job: newJob(title), shown: this.progressDelayMs <= 0, done: false }];
+    const showTimer = setTimeout(() => update((w) => ({ ...w, shown: true })), this.progressDelayMs);
+    let ok = false;
     try {
-      await action();
+      await action((m) => update((w) => ({ ...w, job: applyMessage(w.job, m) })));
       this.error = "";
+      ok = true;
     } catch (err) {
       this.error = inWords(err);
     } finally {
+      clearTimeout(showTimer);
       const next = new Set(this.busy);
       next.delete(id);
       this.busy = next;
+      // A failure says so in the error above; a success stays a moment, marked done.
+      update((w) => ({ ...w, done: true, job: { ...w.job, title: ok ? `${title}: done` : w.job.title } }));
+      setTimeout(() => (this.waits = this.waits.filter((w) => w.key !== key)), ok && this.waits.find((w) => w.key === key)?.shown ? KEEP_DONE_MS : 0);
       await this.refresh();
     }
   }

@@ -1,5 +1,5 @@
-// The daemon's images (docker images), live; rmi and the layer view from here.
-import { LitElement, html } from "lit";
+// The daemon's images (docker images), live; push, rmi and the layer view from here.
+import { LitElement, html, nothing } from "lit";
 import { customElement, property } from "lit/decorators.js";
 import { panelStyles } from "../ui-styles.ts";
 import { bytes } from "../engine-client.ts";
@@ -33,6 +33,9 @@ export class ImageList extends LitElement {
               <td>${bytes(img.Size)}</td>
               <td>
                 <button @click=${() => this.act("layers", img.Id)} aria-label="Show the layers of ${name}">Layers</button>
+                ${img.RepoTags?.length
+                  ? html`<button @click=${() => this.act("push", img.Id)} ?disabled=${this.busy.has(img.Id)} aria-label="Push ${name} to the registry">Push</button>`
+                  : nothing}
                 <button @click=${() => this.act("rmi", img.Id)} ?disabled=${this.busy.has(img.Id)} aria-label="Remove image ${name}">rmi</button>
               </td>
             </tr>`;

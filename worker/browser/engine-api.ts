@@ -62,6 +62,12 @@ export interface PortConnection {
 export interface EngineWorkerApi {
   /** One Engine API request from the page, served by the daemon like any other client's. */
   engineRequest(req: EngineRequest): Promise<EngineResponse>;
+  /**
+   * One Engine API request whose body is read as it comes (pull, push and build progress):
+   * each chunk goes to onChunk (Comlink.proxy'd) as the daemon writes it; resolves at the end
+   * with the status and headers (the body was all in the chunks).
+   */
+  engineStream(req: EngineRequest, onChunk: (chunk: Uint8Array) => void): Promise<Omit<EngineResponse, "body">>;
   /** One Distribution API request from the page to the in-tab registry (GET /v2/_catalog, tags). */
   registryRequest(req: EngineRequest): Promise<EngineResponse>;
   /** Calls back (Comlink.proxy'd) with each exchange, first the recent ones; an update of a streamed one comes again with the same id. */

@@ -279,6 +279,13 @@ export class EngineHost {
     return { status: res.status, headers: res.headers, body: concat(parts) };
   }
 
+  async engineStream(req: EngineRequest, onChunk: (chunk: Uint8Array) => void): Promise<Omit<EngineResponse, "body">> {
+    const { client, res } = await this.open(req);
+    for await (const c of res.body) await onChunk(c);
+    client.end();
+    return { status: res.status, headers: res.headers };
+  }
+
   /** `docker events` for the page: GET /events, each JSON line as it comes. */
   async watchEvents(cb: (e: EngineEvent) => void): Promise<void> {
     const { res } = await this.open({ method: "GET", path: "/events" });

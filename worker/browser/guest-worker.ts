@@ -102,6 +102,7 @@ const api: GuestWorkerApi = {
   ...workspace.api(),
 
   engineRequest: async (req) => (await engineReady).engineRequest(req),
+  engineStream: async (req, onChunk) => (await engineReady).engineStream(req, onChunk),
   registryRequest: async (req) => (await engineReady).registryRequest(req),
   watchExchanges: async (cb) => (await engineReady).watchExchanges(cb),
   watchEvents: async (cb) => (await engineReady).watchEvents(cb),
