@@ -97,6 +97,20 @@ describe("build: docker build against slipway daemon", () => {
     assert.deepEqual(names.sort(), ["ctx/.dockerignore", "ctx/Dockerfile", "ctx/keep.txt"]);
   });
 
+  test("a Dockerfile and .dockerignore it lists are read, then left out of COPY . (dockerd's removeDockerfile); -f from outside the context", async () => {
+    const dir = context({ "keep.txt": "k", ".dockerignore": "Dockerfile\n.dockerignore\n", Dockerfile: "FROM busybox\nCOPY . /ctx/\nRUN ls -A /ctx\n" });
+    const r = await build(dir, "--no-cache");
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /Running in \w+\nkeep\.txt\n/);
+    const outside = context({ Dockerfile: "FROM busybox\nCOPY . /ctx/\nRUN ls -A /ctx\n" });
+    const plain = context({ "keep.txt": "k" });
+    const o = await build(plain, "--no-cache", "-f", join(outside, "Dockerfile"));
+    assert.equal(o.status, 0, o.stderr);
+    // the CLI adds the Dockerfile as .dockerfile.<random>, named in .dockerignore: not in COPY .
+    assert.match(o.stdout, /\nkeep\.txt\n/);
+    assert.doesNotMatch(o.stdout, /\.dockerfile\./);
+  });
+
   test("multi-stage builds copy between stages; --target stops early; FROM scratch works", async () => {
     const dir = context({ "a.txt": "A", Dockerfile: "FROM busybox AS base\nCOPY a.txt /from-base.txt\n\nFROM scratch\nCOPY --from=base /from-base.txt /bin/busybox /\nCMD [\"/busybox\", \"cat\", \"/from-base.txt\"]\n" });
     const r = await build(dir, "-t", "multi");

@@ -69,8 +69,8 @@ export async function* build(e: Engine, ctx: BuildContext, o: BuildOptions): Asy
 
   let df;
   try {
-    ctx.applyIgnore(o.dockerfile);
     df = parseDockerfile(ctx.dockerfile(o.dockerfile));
+    ctx.applyIgnore();
   } catch (err) {
     throw new BuildError((err as Error).message);
   }

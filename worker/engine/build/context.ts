@@ -32,12 +32,14 @@ export class BuildContext {
     return new TextDecoder().decode(e.data);
   }
 
-  /** Drops what .dockerignore excludes, the way the classic builder's context does. */
-  applyIgnore(dockerfilePath: string): void {
+  /** Drops what .dockerignore excludes, once the Dockerfile is read. The CLI sends the
+   * Dockerfile and .dockerignore even when listed; dockerd's removeDockerfile then drops
+   * them, and so the Dockerfile the CLI adds from outside the context (.dockerfile.<random>,
+   * which it appends to .dockerignore) stays out of COPY . too. */
+  applyIgnore(): void {
     const di = this.files.get(".dockerignore");
     if (!di) return;
     const ig = new DockerIgnore(new TextDecoder().decode(di.data));
-    const keep = new Set([cleanName(dockerfilePath || "Dockerfile"), ".dockerignore"]);
-    for (const k of [...this.files.keys()]) if (!keep.has(k) && ig.ignores(k)) this.files.delete(k);
+    for (const k of [...this.files.keys()]) if (ig.ignores(k)) this.files.delete(k);
   }
 }

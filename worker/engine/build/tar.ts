@@ -102,8 +102,11 @@ export async function* readTar(source: AsyncIterable<Uint8Array> | Uint8Array): 
     const flag = String.fromCharCode(h[156]);
     const size = pax.size ? Number(pax.size) : readNumber(h, 124, 12);
     const padded = Math.ceil(size / 512) * 512;
-    if (!(await need(padded))) throw new Error("unexpected EOF in tar archive");
-    const body = buf.take(padded).subarray(0, size);
+    // A last entry whose data is whole but whose padding and end blocks are missing is
+    // taken: the CLI sends that for `docker build -f` from outside the context (its
+    // ReplaceFileTarWrapper closes the pipe before the tar writer), and dockerd accepts it.
+    if (!(await need(padded)) && buf.length < size) throw new Error("unexpected EOF in tar archive");
+    const body = buf.take(Math.min(padded, buf.length)).subarray(0, size);
     if (flag === "x") {
       pax = { ...pax, ...parsePax(body) };
       continue;
