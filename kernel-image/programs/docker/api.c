@@ -153,3 +153,45 @@ yajl_val api_get_json(const char *path) {
   free(text);
   return v;
 }
+
+struct upload *upload_begin(const char *method, const char *path, const char *ctype) {
+  char *p = versioned(path);
+  struct upload *u = xmalloc(sizeof *u);
+  u->c = dial();
+  u->n = 0;
+  u->total = 0;
+  u->broken = 0;
+  if (http_send_chunked_head(u->c, method, p, "api.moby.localhost", ctype) < 0) fail("error during connect: %s %s: %s", method, p, strerror(errno));
+  free(p);
+  return u;
+}
+
+static void upload_flush(struct upload *u) {
+  if (u->n && !u->broken && http_chunk(u->c, u->buf, u->n) < 0) u->broken = 1;
+  u->n = 0;
+}
+
+void upload_write(struct upload *u, const void *p, size_t n) {
+  const char *s = p;
+  u->total += (long long)n;
+  while (n) {
+    size_t k = sizeof u->buf - u->n;
+    if (k > n) k = n;
+    memcpy(u->buf + u->n, s, k);
+    u->n += k;
+    s += k;
+    n -= k;
+    if (u->n == sizeof u->buf) upload_flush(u);
+  }
+}
+
+struct resp *upload_finish(struct upload *u) {
+  upload_flush(u);
+  if (!u->broken && http_chunk(u->c, NULL, 0) < 0) u->broken = 1;
+  /* even after a failed write the daemon may have answered (an early error) */
+  struct resp *r = xmalloc(sizeof *r);
+  if (http_read_head(u->c, r) < 0) fail("error during connect: %s", strerror(errno));
+  r->keepalive = 0;
+  free(u);
+  return r;
+}

@@ -18,6 +18,7 @@ char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int has_prefix(const char *s, const char *p);
 ssize_t write_all(int fd, const void *p, size_t n);
+const char *go_strerror(int e); /* strerror as Go prints it: "no such file or directory" */
 
 /* A growable byte buffer, always NUL-terminated. */
 struct buf {
@@ -110,6 +111,8 @@ int http_read_head(struct conn *c, struct resp *r); /* 0 ok, -1 error */
 ssize_t http_read(struct resp *r, void *p, size_t n); /* body bytes; 0 at end */
 char *http_read_all(struct resp *r, size_t *len);
 ssize_t conn_read(struct conn *c, void *p, size_t n); /* raw (buffered) read, for hijacked streams */
+int http_send_chunked_head(struct conn *c, const char *method, const char *path, const char *host_hdr, const char *ctype);
+int http_chunk(struct conn *c, const void *p, size_t n); /* n == 0: the last chunk */
 
 /* ---- api.c ---- */
 extern const char *g_host; /* the daemon address: unix:///…, tcp://… */
@@ -122,6 +125,18 @@ struct resp *api_request(const char *method, const char *path, const char *body)
 /* Same, on a fresh connection that is handed over (hijack/stream); upgrade asks for 101. */
 struct resp *api_request_new(const char *method, const char *path, const char *body, int upgrade);
 void api_release(struct resp *r); /* reads the rest, keeps or closes the connection */
+/* An upload: a fresh connection with the head sent; write the body with
+ * upload_write (buffered into 32 KiB chunks), then upload_finish for the answer. */
+struct upload {
+  struct conn *c;
+  char buf[32768];
+  size_t n;
+  long long total; /* bytes written so far */
+  int broken;      /* the daemon stopped reading: its answer says why */
+};
+struct upload *upload_begin(const char *method, const char *path, const char *ctype);
+void upload_write(struct upload *u, const void *p, size_t n);
+struct resp *upload_finish(struct upload *u);
 /* request + read all; returns status, body in *out (NUL-terminated) */
 int api_call(const char *method, const char *path, const char *body, char **out);
 /* The daemon's error message for a failed call ("No such container: x"). */
@@ -140,6 +155,7 @@ int jbool(yajl_val v, const char *path);
 size_t jlen(yajl_val v);
 yajl_val jidx(yajl_val v, size_t i);
 void json_write(struct buf *b, yajl_val v, int indent, int level); /* indent 0: compact */
+void json_write_go(struct buf *b, yajl_val v); /* compact, map keys sorted as Go's encoder does */
 
 yajl_val jobj_new(void);                                /* an empty object for --format rows */
 void jobj_put(yajl_val o, const char *k, yajl_val v);
@@ -206,6 +222,8 @@ int stream_session(struct resp *r, int tty, int send_stdin, int detach_keys);
 /* ---- progress.c ---- */
 /* Renders a jsonmessage stream; returns the error message (or NULL). */
 char *progress_display(struct resp *r, FILE *out, int out_fd);
+/* Same, also giving errorDetail.code (0 if none) and the last aux.ID (NULL if none). */
+char *progress_display_ex(struct resp *r, FILE *out, int out_fd, int *code, char **aux_id);
 
 /* ---- reference.c ---- */
 /* Normalizes a reference: full name ("docker.io/library/busybox"), tag, digest. */
@@ -216,6 +234,32 @@ struct ref {
   char digest[160];
 };
 int ref_parse(const char *s, struct ref *r); /* -1 if invalid */
+const char *ref_error(const char *s);         /* why s is invalid, in the CLI's words */
+
+/* ---- tar.c: the tar writer for contexts, .dockerignore ---- */
+struct stat;
+struct tar_writer {
+  void (*write)(void *ctx, const void *p, size_t n);
+  void *ctx;
+  long long size; /* bytes so far */
+};
+/* One file system entry (file, directory, symlink; others are skipped) as name. -1 with errno. */
+int tar_path(struct tar_writer *w, const char *path, const char *name, const struct stat *st);
+void tar_bytes(struct tar_writer *w, const char *name, unsigned mode, long long mtime, const void *p, size_t n);
+void tar_end(struct tar_writer *w);
+#include <regex.h>
+struct ignore_pat {
+  char *text;
+  regex_t re;
+  int exclusion;
+};
+struct ignore {
+  struct ignore_pat *pats;
+  int n, has_exclusions;
+};
+void ignore_load(struct ignore *ig, const char *text);
+int ignore_match(const struct ignore *ig, const char *path); /* 1: excluded */
+int ignore_may_include_under(const struct ignore *ig, const char *dir);
 
 /* ---- commands ---- */
 typedef int (*cmd_fn)(int argc, char **argv);
@@ -251,12 +295,22 @@ int cmd_network(int, char **);
 int cmd_volume(int, char **);
 int cmd_system_df(int, char **);
 int cmd_system_prune(int, char **);
+int cmd_build(int, char **);
+int cmd_commit(int, char **);
+int cmd_save(int, char **);
+int cmd_load(int, char **);
+int cmd_export(int, char **);
+int cmd_import(int, char **);
 
 /* shared by run/create (cmd_run.c) and pull (cmd_pull.c) */
 int pull_image(const char *image, FILE *out, int out_fd, int print_ref, int quiet);
 /* inspect's -f/--format output for a list of JSON values */
 int inspect_kind(struct cmdline *cl, int kind); /* 0 container, 1 image, 2 network, 3 volume */
 int inspect_print(const char *format, yajl_val *vals, char **raws, int n);
+/* save/export: a tar body to -o FILE (via a temporary file) or stdout */
+int save_body(struct resp *r, const char *out, const char *what);
+/* load/import: a file descriptor's bytes up an upload */
+void upload_fd(struct upload *u, int fd, const char *path);
 /* shared by start/run: exit status of a failed start */
 int start_error_status(const char *msg);
 

@@ -256,3 +256,38 @@ char *http_read_all(struct resp *r, size_t *len) {
   if (len) *len = b.len;
   return (char *)(b.p ? b.p : xstrdup(""));
 }
+
+/* A request whose body is streamed with chunked encoding (build contexts,
+ * image tars): the head now, then http_chunk per piece, http_chunk(…, 0) to end. */
+int http_send_chunked_head(struct conn *c, const char *method, const char *path, const char *host_hdr, const char *ctype) {
+  struct buf b = {0};
+  buf_printf(&b, "%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: Docker-Client/%s (linux)\r\nTransfer-Encoding: chunked\r\nContent-Type: %s\r\n\r\n",
+             method, path, host_hdr, CLIENT_VERSION, ctype);
+  ssize_t w = write_all(c->fd, b.p, b.len);
+  buf_free(&b);
+  return w < 0 ? -1 : 0;
+}
+
+int http_chunk(struct conn *c, const void *p, size_t n) {
+  char head[24];
+  int hl = snprintf(head, sizeof head, "%zx\r\n", n);
+  /* MSG_NOSIGNAL: a daemon that answers early and closes gives EPIPE, not a dead client */
+  const char *parts[3] = {head, p, "\r\n"};
+  size_t lens[3] = {(size_t)hl, n, 2};
+  for (int i = 0; i < 3; i++) {
+    size_t done = 0;
+    while (done < lens[i]) {
+      ssize_t w = send(c->fd, parts[i] + done, lens[i] - done, MSG_NOSIGNAL);
+      if (w < 0) {
+        if (errno == EINTR) continue;
+        return -1;
+      }
+      done += (size_t)w;
+    }
+    if (n == 0 && i == 0) {
+      if (send(c->fd, "\r\n", 2, MSG_NOSIGNAL) != 2) return -1;
+      return 0;
+    }
+  }
+  return 0;
+}

@@ -101,6 +101,57 @@ void json_write(struct buf *b, yajl_val v, int indent, int level) {
   }
 }
 
+/* Does this object look like a Go map rather than a struct? A struct's keys
+ * are exported Go names (Capitalised identifiers); a map's are anything. */
+static int go_map(yajl_val v) {
+  for (size_t i = 0; i < v->u.object.len; i++) {
+    const char *k = v->u.object.keys[i];
+    if (!(*k >= 'A' && *k <= 'Z')) return 1;
+    for (; *k; k++)
+      if (!((*k >= 'A' && *k <= 'Z') || (*k >= 'a' && *k <= 'z') || (*k >= '0' && *k <= '9') || *k == '_')) return 1;
+  }
+  return 0;
+}
+
+static const char *const *sort_keys_base;
+static int by_key_index(const void *a, const void *b) {
+  return strcmp(sort_keys_base[*(const size_t *)a], sort_keys_base[*(const size_t *)b]);
+}
+
+/* As the template's json function (Go's encoding/json on the CLI's decoded
+ * value): compact, maps with their keys sorted, structs in their order. */
+void json_write_go(struct buf *b, yajl_val v) {
+  if (v && YAJL_IS_ARRAY(v)) {
+    buf_add(b, "[", 1);
+    for (size_t i = 0; i < v->u.array.len; i++) {
+      if (i) buf_add(b, ",", 1);
+      json_write_go(b, v->u.array.values[i]);
+    }
+    buf_add(b, "]", 1);
+    return;
+  }
+  if (!v || !YAJL_IS_OBJECT(v)) {
+    json_write(b, v, 0, 0);
+    return;
+  }
+  size_t n = v->u.object.len;
+  size_t *order = xmalloc(sizeof *order * (n ? n : 1));
+  for (size_t i = 0; i < n; i++) order[i] = i;
+  if (go_map(v)) {
+    sort_keys_base = (const char *const *)v->u.object.keys;
+    qsort(order, n, sizeof *order, by_key_index);
+  }
+  buf_add(b, "{", 1);
+  for (size_t i = 0; i < n; i++) {
+    if (i) buf_add(b, ",", 1);
+    buf_json_str(b, v->u.object.keys[order[i]]);
+    buf_add(b, ":", 1);
+    json_write_go(b, v->u.object.values[order[i]]);
+  }
+  buf_add(b, "}", 1);
+  free(order);
+}
+
 yajl_val jobj_new(void) {
   yajl_val v = xmalloc(sizeof *v);
   memset(v, 0, sizeof *v);

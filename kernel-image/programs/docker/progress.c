@@ -57,7 +57,9 @@ static char *progress_string(yajl_val m, int width) {
   return (char *)buf_str(&b);
 }
 
-char *progress_display(struct resp *r, FILE *out, int out_fd) {
+char *progress_display(struct resp *r, FILE *out, int out_fd) { return progress_display_ex(r, out, out_fd, NULL, NULL); }
+
+char *progress_display_ex(struct resp *r, FILE *out, int out_fd, int *code, char **aux_id) {
   int term = isatty(out_fd);
   int width = 80;
   struct winsize ws;
@@ -84,10 +86,12 @@ char *progress_display(struct resp *r, FILE *out, int out_fd) {
       if (jget(m, "errorDetail") || *jstr(m, "error")) {
         const char *e = jstr(m, "errorDetail.message");
         error = xstrdup(*e ? e : jstr(m, "error"));
+        if (code) *code = (int)jint(m, "errorDetail.code");
         yajl_tree_free(m);
         continue;
       }
       if (jget(m, "aux")) {
+        if (aux_id && *jstr(m, "aux.ID")) *aux_id = xstrdup(jstr(m, "aux.ID"));
         yajl_tree_free(m);
         continue;
       }

@@ -45,3 +45,25 @@ int ref_parse(const char *s, struct ref *r) {
   }
   return 0;
 }
+
+/* The distribution/reference error for an invalid s, as the CLI prints it. */
+const char *ref_error(const char *s) {
+  char low[400];
+  snprintf(low, sizeof low, "%s", s);
+  int upper = 0;
+  for (char *p = low; *p && *p != ':' && *p != '@'; p++)
+    if (isupper((unsigned char)*p)) {
+      *p = (char)tolower((unsigned char)*p);
+      upper = 1;
+    }
+  struct ref r;
+  if (upper && ref_parse(low, &r) == 0) {
+    /* the name as it was given, with docker.io/library/ shortened to library/ */
+    char name[400];
+    snprintf(name, sizeof name, "%s", s);
+    char *cut = strpbrk(name, ":@");
+    if (cut) *cut = 0;
+    return xasprintf("invalid reference format: repository name (%s%s) must be lowercase", strchr(name, '/') ? "" : "library/", name);
+  }
+  return "invalid reference format";
+}

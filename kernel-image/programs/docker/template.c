@@ -222,7 +222,7 @@ static yajl_val call(const char *fn, yajl_val *args, int n, struct ctx *c) {
   struct buf b = {0};
   if (!strcmp(fn, "json")) {
     if (n < 1) goto argc;
-    json_write(&b, args[0], 0, 0);
+    json_write_go(&b, args[0]);
     return mkstr(buf_str(&b));
   }
   if (!strcmp(fn, "len")) {

@@ -1,4 +1,5 @@
 /* Small helpers: checked allocation, a growable buffer, full writes. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,4 +121,12 @@ void buf_free(struct buf *b) {
   free(b->p);
   b->p = NULL;
   b->len = b->cap = 0;
+}
+
+/* strerror as Go's syscall.Errno prints it: lower case ("no such file or directory"). */
+const char *go_strerror(int e) {
+  static char out[128];
+  snprintf(out, sizeof out, "%s", strerror(e));
+  out[0] = (char)tolower((unsigned char)out[0]);
+  return out;
 }

@@ -1,0 +1,52 @@
+/* import: a root file system tar (a file, or - for stdin) as a one-layer image. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "docker.h"
+
+int cmd_import(int argc, char **argv) {
+  struct cmdline cl;
+  parse_flags(&cl, "import", argc, argv, 1);
+  args_min(&cl, 1); /* as the CLI: a third argument is ignored */
+  const char *src = cl.args[0];
+  if (has_prefix(src, "http://") || has_prefix(src, "https://"))
+    fail("importing from a URL is not supported by Slipway: download it first, then docker import FILE");
+  struct buf q = {0};
+  buf_puts(&q, "/images/create?fromSrc=-");
+  if (cl.nargs == 2) {
+    struct ref r;
+    if (ref_parse(cl.args[1], &r) < 0) fail("%s", ref_error(cl.args[1]));
+    buf_puts(&q, "&repo=");
+    buf_url(&q, cl.args[1]);
+  }
+  const char *m = flag_str(&cl, "message"), *plat = flag_str(&cl, "platform");
+  if (m) {
+    buf_puts(&q, "&message=");
+    buf_url(&q, m);
+  }
+  if (plat && *plat) {
+    buf_puts(&q, "&platform=");
+    buf_url(&q, plat);
+  }
+  int n;
+  char **changes = flag_list(&cl, "change", &n);
+  for (int i = 0; i < n; i++) {
+    buf_puts(&q, "&changes=");
+    buf_url(&q, changes[i]);
+  }
+  int fd = STDIN_FILENO;
+  if (strcmp(src, "-")) {
+    fd = open(src, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) fail("open %s: %s", src, go_strerror(errno));
+  }
+  struct upload *u = upload_begin("POST", buf_str(&q), "application/x-tar");
+  upload_fd(u, fd, strcmp(src, "-") ? src : "/dev/stdin");
+  struct resp *r = upload_finish(u);
+  if (r->status >= 400) fail("Error response from daemon: %s", api_error_message(http_read_all(r, NULL)));
+  char *err = progress_display(r, stdout, STDOUT_FILENO);
+  api_release(r);
+  if (err) fail("%s", err);
+  return 0;
+}
