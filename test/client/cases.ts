@@ -1,6 +1,9 @@
 // The commands the docker client is compared on, with the real docker CLI run
 // against the same daemon: stdout, stderr and exit status, ids and times normalised.
 
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+
 /** Each case runs in order against one daemon; setup cases change state (not compared when `setup`). */
 export interface Case {
   args: string[];
@@ -9,6 +12,28 @@ export interface Case {
   /** Run with the real CLI between the real CLI's run and ours, to give ours the same starting state. */
   undo?: string[];
 }
+
+/** Build contexts both clients build from: the same files at the same paths, on the host and in the guest. */
+export const CONTEXTS: Record<string, Record<string, string>> = {
+  "/tmp/sw-ctx/simple": {
+    Dockerfile: 'FROM busybox\nARG WHO=world\nRUN echo "hello $WHO" > /greeting\nLABEL stage=simple\nCMD ["cat", "/greeting"]\n',
+    "keep.txt": "kept\n",
+  },
+  "/tmp/sw-ctx/ignore": {
+    Dockerfile: "FROM busybox\nCOPY . /c\nRUN find /c | sort\n",
+    ".dockerignore": "# comments and exceptions\n*.log\nsub\n!sub/b\nDockerfile\n",
+    "x.log": "ignored\n",
+    "sub/a": "ignored\n",
+    "sub/b": "re-included\n",
+    "deep/er/file.txt": "kept\n",
+  },
+  "/tmp/sw-ctx/multi": {
+    Dockerfile: 'FROM busybox AS build\nRUN echo "made in stage one" > /artifact.txt\nFROM busybox AS final\nCOPY --from=build /artifact.txt /artifact.txt\nRUN cat /artifact.txt\nFROM final AS extra\nRUN echo never\n',
+    "other.Dockerfile": "FROM busybox\nRUN echo from other\n",
+    "bad.Dockerfile": "FROM busybox\nBOGUS x\n",
+  },
+  "/tmp/sw-ctx/fail": { Dockerfile: "FROM busybox\nRUN echo before\nRUN exit 3\n" },
+};
 
 const c = (...args: string[]): Case => ({ args });
 const setup = (...args: string[]): Case => ({ args, setup: true });
@@ -53,14 +78,42 @@ export const CASES: Case[] = [
   c("logs"), c("logs", "--tail"), c("ps", "--bogus"), c("ps", "x"), c("stop", "nosuch"), c("stop", "-t", "x", "nosuch"),
   c("port"), c("tag", "a"), c("inspect", "nosuch"), c("image", "inspect", "nosuch"), c("inspect", "-f", "{{.Id}}", "nosuch", "busybox"),
   c("run", "nosuchimage"), c("pull", "nosuchimage"), c("-H"), c("--bogus"),
+  // build (the classic builder; --no-cache: the real CLI runs first, ours would see its cache)
+  c("build", "--no-cache", "-t", "built:1", "/tmp/sw-ctx/simple"), c("run", "--rm", "built:1"),
+  c("build", "--no-cache", "-q", "/tmp/sw-ctx/simple"),
+  c("build", "--no-cache", "--build-arg", "WHO=there", "--label", "by=test", "-t", "built:2", "/tmp/sw-ctx/simple"),
+  c("inspect", "-f", "{{json .Config.Labels}} {{json .Config.Cmd}}", "built:2"), c("run", "--rm", "built:2"),
+  c("build", "--no-cache", "/tmp/sw-ctx/ignore"),
+  c("build", "--no-cache", "--target", "final", "-t", "multi", "/tmp/sw-ctx/multi"),
+  c("build", "--no-cache", "-f", "/tmp/sw-ctx/multi/other.Dockerfile", "/tmp/sw-ctx/multi"),
+  // (a -f from outside the context is left out: the real CLI's context size then depends on Go's map order)
+  c("build", "--no-cache", "-f", "/tmp/sw-ctx/multi/bad.Dockerfile", "/tmp/sw-ctx/multi"),
+  c("build", "--no-cache", "/tmp/sw-ctx/fail"), c("build", "--no-cache", "-q", "/tmp/sw-ctx/fail"),
+  c("build", "--no-cache", "--target", "nosuch", "/tmp/sw-ctx/multi"),
+  c("build", "/tmp/sw-ctx/nosuch"), c("build", "/tmp/sw-ctx/simple/keep.txt"), c("build", "/tmp/sw-ctx"),
+  c("build", "-f", "/tmp/sw-ctx/nofile", "/tmp/sw-ctx/simple"), c("build"), c("build", "-t", "Bad", "/tmp/sw-ctx/simple"),
+  // commit, save/load, export/import
+  setup("run", "--name", "cm1", "busybox", "sh", "-c", "echo made > /made"),
+  c("commit", "-m", "a message", "-a", "me", "-c", 'CMD ["cat", "/made"]', "cm1", "mine/cm:v1"), c("run", "--rm", "mine/cm:v1"),
+  c("inspect", "-f", "{{.Author}}|{{.Comment}}|{{json .Config.Cmd}}", "mine/cm:v1"), c("history", "--format", "{{.CreatedBy}}|{{.Comment}}", "mine/cm:v1"),
+  c("commit", "-p=false", "cm1"), c("commit", "nosuch"), c("commit", "cm1", "Bad:x"), c("commit"),
+  c("save", "-o", "/tmp/sw-save.tar", "busybox", "mine/cm:v1"), c("load", "-i", "/tmp/sw-save.tar"), c("load", "-q", "-i", "/tmp/sw-save.tar"),
+  c("save", "nosuch"), c("load", "-i", "/tmp/sw-nosuch.tar"), c("load", "x"), c("save"),
+  c("export", "-o", "/tmp/sw-export.tar", "cm1"), c("import", "/tmp/sw-export.tar", "imported:1"), c("run", "--rm", "imported:1", "cat", "/made"),
+  c("import", "-m", "hello", "-c", "ENV A=1", "/tmp/sw-export.tar", "imported:2"),
+  c("inspect", "-f", "{{json .Config.Env}}", "imported:2"), c("history", "--format", "{{.Comment}}", "imported:2"),
+  c("export", "nosuch"), c("import", "/tmp/sw-nosuch.tar"), c("export"), c("import"),
   // help texts
+  c("build", "--help"), c("commit", "--help"), c("save", "--help"), c("load", "--help"), c("export", "--help"), c("import", "--help"),
   c("run", "--help"), c("ps", "--help"), c("network"), c("network", "ls", "--help"), c("volume", "--help"), c("image"),
 ];
 
 /** Ids, digests and the client's own version differ between runs and clients. */
 export function normalise(s: string): string {
   return s
-    .replace(/\r\n/g, "\n")
+    .replace(/\r+\n/g, "\n")
+    // DOCKER_BUILDKIT=0 makes the real CLI warn; ours is the classic builder and says nothing
+    .replace(/DEPRECATED: The legacy builder is deprecated[^\n]*\n[^\n]*\n[^\n]*environment-variable\.\n\n/, "")
     .replace(/sha256:[0-9a-f]{64}/g, "sha256:<DIGEST>")
     .replace(/\b[0-9a-f]{64}\b/g, "<ID64>")
     .replace(/\b[0-9a-f]{12}\b/g, "<ID>")
@@ -79,4 +132,27 @@ export function cells(s: string): string {
     .split("\n")
     .map((l) => l.split(/ {2,}/).join(" | "))
     .join("\n");
+}
+
+/** The shell lines that create CONTEXTS (for the guest; the host writes them with fs). */
+export function contextScript(): string {
+  const lines: string[] = ["rm -rf /tmp/sw-ctx"];
+  for (const [dir, files] of Object.entries(CONTEXTS)) {
+    for (const [name, text] of Object.entries(files)) {
+      const path = `${dir}/${name}`;
+      lines.push(`mkdir -p ${path.slice(0, path.lastIndexOf("/"))}`, `cat > ${path} <<'SW_EOF'`, text.replace(/\n$/, ""), "SW_EOF");
+    }
+  }
+  return lines.join("\n");
+}
+
+/** CONTEXTS on the host, for the real CLI (and the host build of ours). */
+export function writeHostContexts(): void {
+  rmSync("/tmp/sw-ctx", { recursive: true, force: true });
+  for (const [dir, files] of Object.entries(CONTEXTS)) {
+    for (const [name, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(dir, name)), { recursive: true });
+      writeFileSync(join(dir, name), text);
+    }
+  }
 }

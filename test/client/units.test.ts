@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { cacheRoot } from "../../kernel-image/builder/cache.ts";
 import { startTestDaemon, type TestDaemon } from "../helpers/daemon.ts";
-import { CASES, cells } from "./cases.ts";
+import { CASES, cells, writeHostContexts } from "./cases.ts";
 
 const here = new URL("../../kernel-image/programs/", import.meta.url).pathname;
 const HOST_YAJL = "/usr/lib/x86_64-linux-gnu/libyajl.so.2";
@@ -43,13 +43,14 @@ describe("docker client (host build) against the real CLI", { skip: !existsSync(
   let bin: string;
   before(async () => {
     bin = buildHostClient();
+    writeHostContexts();
     d = await startTestDaemon();
   });
   after(() => d?.stop());
 
   for (const k of CASES) {
     test(`docker ${k.args.join(" ")}`, async () => {
-      const real = await d.docker(k.args);
+      const real = await d.docker(k.args, { timeoutMs: 180_000 });
       if (k.setup) {
         assert.equal(real.status, 0, real.stderr);
         return;
