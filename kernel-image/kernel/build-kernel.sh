@@ -11,6 +11,10 @@ src=$work/linux-source-6.1
 obj=$work/obj
 
 [ -f "$tarball" ] || { echo "missing $tarball (apt package linux-source-6.1)" >&2; exit 1; }
+mkdir -p "$work"
+# One build at a time in the shared object tree.
+exec 9>"$work/.lock"
+flock 9
 if [ ! -f "$src/Makefile" ]; then
   echo "unpacking $tarball"
   mkdir -p "$work"
@@ -24,8 +28,11 @@ make -C "$src" O="$obj" ARCH=i386 olddefconfig >/dev/null
 # olddefconfig silently drops options whose dependencies are unmet: check each one stuck.
 missing=0
 while IFS= read -r line; do
-  case "$line" in CONFIG_*=*) ;; *) continue ;; esac
-  grep -qxF "$line" "$obj/.config" || { echo "kernel option did not stick: $line" >&2; missing=1; }
+  case "$line" in
+    CONFIG_*=*) grep -qxF "$line" "$obj/.config" || { echo "kernel option did not stick: $line" >&2; missing=1; } ;;
+    "# CONFIG_"*" is not set") opt=${line#\# }; opt=${opt%% *}
+      ! grep -q "^$opt=" "$obj/.config" || { echo "kernel option is still set: $opt" >&2; missing=1; } ;;
+  esac
 done < "$here/slipway.config"
 [ "$missing" = 0 ] || exit 1
 
