@@ -405,6 +405,11 @@ void call_create_container(struct stream *s, yajl_val p)
 			fail_errno("console socket %s", sockpath);
 			goto fail;
 		}
+		/* nsrun's own complaints (a missing program) still come on stderr. */
+		if (pipe2(err_p, O_CLOEXEC) < 0) {
+			fail_errno("pipe2");
+			goto fail;
+		}
 	} else {
 		/* The container's init inherits these from `nsrun create`. */
 		if ((open_stdin && pipe2(in_p, O_CLOEXEC) < 0) || pipe2(out_p, O_CLOEXEC) < 0 || pipe2(err_p, O_CLOEXEC) < 0) {
@@ -418,7 +423,7 @@ void call_create_container(struct stream *s, yajl_val p)
 		goto fail;
 	int st = wait_for(pid);
 	if (st != 0) {
-		/* nsrun said why on its stderr: our pipe (or, with a tty, nowhere). */
+		/* nsrun said why on its stderr: our pipe. */
 		char msg[800] = "";
 		if (err_p[0] >= 0) {
 			close(err_p[1]);

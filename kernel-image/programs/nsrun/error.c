@@ -32,18 +32,28 @@ static void vreport(int err, const char *fmt, va_list ap)
 	}
 }
 
-static noreturn void finish(void)
+static noreturn void finish_with(int status)
 {
 	void (*fn)(void *) = cleanup_fn;
 	cleanup_fn = NULL; /* a failure inside the cleanup must not loop */
 	if (fn)
 		fn(cleanup_arg);
-	exit(1);
+	exit(status);
+}
+
+static noreturn void finish(void)
+{
+	finish_with(1);
 }
 
 void exit_after_cleanup(void)
 {
 	finish();
+}
+
+void exit_status_after_cleanup(int status)
+{
+	finish_with(status);
 }
 
 void die(const char *fmt, ...)

@@ -12,6 +12,8 @@ noreturn void die_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2
 /* Exit(1) after the cleanup hook, printing nothing: for when the reason was
  * already printed by another process (the container's, during setup). */
 noreturn void exit_after_cleanup(void);
+/* The same, exiting with this status (the container's program could not run: 126, 127). */
+noreturn void exit_status_after_cleanup(int status);
 /* Print without exiting. */
 void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void warn_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -67,16 +67,24 @@ static noreturn void exec_failed(const char *path, int err)
 	_exit(EXIT_CANNOT_EXECUTE);
 }
 
-noreturn void process_exec(char *const *args, char *const *env)
+/* The file execve will run for args[0], searched in the container's PATH as
+ * Docker (Go's LookPath) does: files that are not executable are skipped.
+ * NULL when there is none, with *err ENOENT (not found) or EACCES. */
+static char *lookup_executable(char *const *args, char *const *env, int *err)
 {
 	const char *file = args[0];
+	struct stat st;
 	if (strchr(file, '/')) {
-		execve(file, args, env);
-		exec_failed(file, errno);
+		if (stat(file, &st) < 0) {
+			*err = errno;
+			return NULL;
+		}
+		if (!S_ISREG(st.st_mode) || !(st.st_mode & 0111)) {
+			*err = EACCES;
+			return NULL;
+		}
+		return xstrdup(file);
 	}
-	/* The container's PATH, not nsrun's: the image decides where its
-	 * programs are. Like Docker (Go's LookPath), skip files that are not
-	 * executable and keep looking. */
 	const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 	for (size_t i = 0; env[i]; i++)
 		if (strncmp(env[i], "PATH=", 5) == 0)
@@ -84,15 +92,41 @@ noreturn void process_exec(char *const *args, char *const *env)
 	char *dirs = xstrdup(path);
 	for (char *save = NULL, *dir = strtok_r(dirs, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
 		char *full = xasprintf("%s/%s", dir, file);
-		struct stat st;
 		if (stat(full, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111)) {
-			execve(full, args, env);
-			exec_failed(full, errno);
+			free(dirs);
+			return full;
 		}
 		free(full);
 	}
-	warn("exec \"%s\": executable file not found in $PATH", file);
-	_exit(EXIT_NOT_FOUND);
+	free(dirs);
+	*err = ENOENT;
+	return NULL;
+}
+
+/* Says why args[0] cannot run, in runc's words (which Docker passes on and
+ * its CLI maps to 126 or 127), and exits with the status Docker uses. */
+static noreturn void lookup_failed(const char *file, int err)
+{
+	if (err == ENOENT && !strchr(file, '/')) {
+		warn("exec: \"%s\": executable file not found in $PATH", file);
+		_exit(EXIT_NOT_FOUND);
+	}
+	if (err == ENOENT || err == ENOTDIR) {
+		warn("exec: \"%s\": stat %s: no such file or directory", file, file);
+		_exit(EXIT_NOT_FOUND);
+	}
+	warn("exec: \"%s\": permission denied", file);
+	_exit(EXIT_CANNOT_EXECUTE);
+}
+
+noreturn void process_exec(char *const *args, char *const *env)
+{
+	int err = 0;
+	char *full = lookup_executable(args, env, &err);
+	if (!full)
+		lookup_failed(args[0], err);
+	execve(full, args, env);
+	exec_failed(full, errno);
 }
 
 /* In the new process: finish the container from the inside, then execve. */
@@ -135,6 +169,18 @@ static noreturn void container_init(struct container *c, int sock)
 		mounts_setup_rootfs(cfg);
 	else if (chdir("/") < 0) /* a joined mount namespace brings its own root */
 		die_errno("chdir /");
+
+	/* Like runc, find the program before reporting ready: a missing one makes
+	 * `create` fail (Docker's start error, exit 127 or 126) rather than start a
+	 * container that dies at once. Done before the terminal takes over stderr,
+	 * so the reason reaches nsrun's caller. A relative path is the cwd's. */
+	if (p->args[0][0] != '/' && strchr(p->args[0], '/') && chdir(p->cwd) < 0)
+		die_errno("chdir to process.cwd %s", p->cwd);
+	int err = 0;
+	char *exe = lookup_executable(p->args, p->env, &err);
+	if (!exe)
+		lookup_failed(p->args[0], err);
+	free(exe);
 
 	/* A session of its own: the keyboard's ^C then reaches nsrun only,
 	 * which passes it on once, instead of the terminal signalling the
@@ -217,6 +263,9 @@ void process_spawn(struct container *c)
 	c->pid = 0;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 1)
 		exit_after_cleanup();
+	/* The program is missing or not executable: said already; keep Docker's status. */
+	if (WIFEXITED(status) && (WEXITSTATUS(status) == EXIT_NOT_FOUND || WEXITSTATUS(status) == EXIT_CANNOT_EXECUTE))
+		exit_status_after_cleanup(WEXITSTATUS(status));
 	if (WIFSIGNALED(status))
 		die("the container's first process was killed by SIG%s during setup", signal_name(WTERMSIG(status)));
 	die("the container's first process exited with %d during setup", WEXITSTATUS(status));
