@@ -71,9 +71,10 @@ export function containerRoutes(r: Router, e: Engine, svc: ContainerService): vo
     // next-exit waits for the run that is about to start; not-running returns at once if stopped.
     const waitFor = async () => {
       if (condition === "not-running" && !c.state.Running) return;
-      if (!c.state.Running) await nextRun(c);
+      if (!c.state.Running) await c.nextStart();
+      // A start that failed ends the wait too, with its exit code and error.
       await c.exited;
-      if (condition === "removed") await untilRemoved(e, c);
+      if (condition === "removed") await c.removed;
     };
     async function* body() {
       await waitFor();
@@ -189,6 +190,8 @@ function attach(req: ApiRequest, c: Container): ApiResponse {
       const done = new Promise<void>((r) => (finished = r));
       const off = c.logs.follow((en) => (en ? send(en.stream, en.data) : finished()));
       if (!c.state.Running && c.state.Status !== "created" && !logs) finished();
+      // docker run attaches before it starts: a start that fails ends the attach too.
+      if (c.state.Status === "created") void c.nextStart().then(() => c.state.Running || finished());
       if (stdin) {
         void (async () => {
           for (;;) {
@@ -197,7 +200,7 @@ function attach(req: ApiRequest, c: Container): ApiResponse {
               if (c.config.StdinOnce) c.io?.closeStdin();
               return;
             }
-            if (!c.io) await nextRun(c);
+            if (!c.io) await c.nextStart();
             c.io?.writeStdin(data);
           }
         })();
@@ -207,22 +210,6 @@ function attach(req: ApiRequest, c: Container): ApiResponse {
       conn.close();
     },
   };
-}
-
-/** Resolves once the container is running (for attach and wait issued before start). */
-function nextRun(c: Container): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setInterval(() => {
-      if (c.state.Running || c.state.Status === "exited" || c.state.Status === "removing") {
-        clearInterval(t);
-        resolve();
-      }
-    }, 20);
-  });
-}
-
-async function untilRemoved(e: Engine, c: Container): Promise<void> {
-  while (e.containers.find(c.id)) await new Promise((r) => setTimeout(r, 20));
 }
 
 export function normalizeSignal(s: string): string {

@@ -100,6 +100,10 @@ export class Container {
   restartCount = 0;
   /** Resolved when the current run ends; replaced at each start. */
   exited: Promise<void> = Promise.resolve();
+  /** Resolved when the container is removed. */
+  readonly removed: Promise<void>;
+  private markRemoved!: () => void;
+  private startWaiters: (() => void)[] = [];
   /** Set while `docker stop` waits, so the exit is not taken for a crash. */
   stopping = false;
   /** Host ports this container published, as the agent listens on them. */
@@ -116,7 +120,27 @@ export class Container {
     /** The command as it runs: entrypoint + cmd. */
     readonly path: string,
     readonly args: string[],
-  ) {}
+  ) {
+    this.removed = new Promise((r) => (this.markRemoved = r));
+  }
+
+  /** Resolves when the next start attempt has an outcome: running, or failed to start. */
+  nextStart(): Promise<void> {
+    return new Promise((r) => this.startWaiters.push(r));
+  }
+
+  /** Called by the lifecycle after each start attempt, whatever its outcome. */
+  startSettled(): void {
+    const waiters = this.startWaiters;
+    this.startWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Called once the container is gone for good. */
+  markGone(): void {
+    this.startSettled();
+    this.markRemoved();
+  }
 
   get shortId(): string {
     return this.id.slice(0, 12);

@@ -118,9 +118,14 @@ export class ContainerService {
     } catch (err) {
       await this.cleanup(c);
       const msg = (err as Error).message;
-      c.state = { ...c.state, Status: c.state.StartedAt === ZERO_TIME ? "created" : "exited", Running: false, Error: msg, ExitCode: exitCodeForStartError(msg) };
-      throw new ApiError(exitCodeForStartError(msg) === 126 || exitCodeForStartError(msg) === 127 ? 400 : 500, startErrorMessage(c, msg));
+      const code = exitCodeForStartError(msg);
+      c.state = { ...c.state, Status: c.state.StartedAt === ZERO_TIME ? "created" : "exited", Running: false, Error: startErrorMessage(msg), ExitCode: code };
+      c.startSettled();
+      // As dockerd does: --rm removes a container that could not start (the CLI waits for it).
+      if (c.hostConfig.AutoRemove) await this.remove(c, { force: true, volumes: true }).catch(() => {});
+      throw new ApiError(code === 126 || code === 127 ? 400 : 500, startErrorMessage(msg));
     }
+    c.startSettled();
     e.events.emit("container", "start", c.id, { image: c.image, name: c.name });
     if (c.endpoint) await this.refreshHosts(c.endpoint.network);
   }
@@ -231,6 +236,7 @@ export class ContainerService {
     await this.cleanup(c);
     await this.engine.agent().deleteContainer(c.id).catch(() => {});
     this.engine.containers.remove(c);
+    c.markGone();
     if (opts.volumes) {
       for (const m of c.mounts) if (m.Type === "volume" && m.Name && this.engine.volumes.find(m.Name)?.anonymous) await this.engine.volumes.remove(m.Name, []).catch(() => {});
     }
@@ -254,10 +260,10 @@ function exitCodeForStartError(msg: string): number {
   return 128;
 }
 
-/** Docker's wording for a failed start, which the CLI matches on. */
-function startErrorMessage(c: Container, msg: string): string {
-  if (/executable file not found/.test(msg) || /permission denied|exec format/i.test(msg))
-    return `failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "${c.path}": ${/executable file not found/.test(msg) ? "executable file not found in $PATH" : "permission denied"}: unknown`;
+/** Docker's wording for a failed start (runc's, passed on), which the CLI matches on. */
+function startErrorMessage(msg: string): string {
+  const exec = /exec: "[^"]*": .*$/m.exec(msg);
+  if (exec) return `failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: ${exec[0].trim()}: unknown`;
   return msg;
 }
 

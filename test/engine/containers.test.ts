@@ -1,0 +1,181 @@
+// Containers through the real docker CLI against `slipway daemon`, in the real guest:
+// the issue's list, each compared with what Docker itself does.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { consoleExec } from "../../worker/vm/console-exec.ts";
+import { startTestDaemon, type TestDaemon } from "../helpers/daemon.ts";
+
+describe("engine: containers", () => {
+  let d: TestDaemon;
+  /** Runs a shell command in the guest (the Docker host) itself. */
+  const host = async (cmd: string) => (await consoleExec(d.running.machine, cmd, { timeoutMs: 60_000 })).output;
+  /** What a failed create or start must never leave behind in the guest. */
+  const leftovers = () => host("echo mounts=$(grep -c ' /var/lib/slipway/containers/' /proc/mounts) cgroups=$(ls /sys/fs/cgroup/docker 2>/dev/null | grep -c '^[0-9a-f]\\{64\\}$') veths=$(ip -o link show type veth | grep -c .)");
+
+  before(async () => {
+    d = await startTestDaemon();
+    const r = await d.docker(["pull", "busybox"]);
+    assert.equal(r.status, 0, r.stderr);
+  });
+  after(() => d?.stop());
+
+  test("run --rm hello-world", async () => {
+    const r = await d.docker(["run", "--rm", "hello-world"]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /Hello from Docker!/);
+    assert.match(r.stdout, /The Docker daemon pulled the "hello-world" image/);
+    const ps = await d.docker(["ps", "-aq"]);
+    assert.equal(ps.stdout, "", "--rm left the container behind");
+  });
+
+  test("exit codes: 0, 1, 3, 126, 127 and 125", async () => {
+    assert.equal((await d.docker(["run", "--rm", "busybox", "true"])).status, 0);
+    assert.equal((await d.docker(["run", "--rm", "busybox", "false"])).status, 1);
+    assert.equal((await d.docker(["run", "--rm", "busybox", "sh", "-c", "exit 3"])).status, 3);
+    const notExec = await d.docker(["run", "--rm", "busybox", "/etc/passwd"]);
+    assert.equal(notExec.status, 126, notExec.stderr);
+    const missing = await d.docker(["run", "--rm", "busybox", "no-such-binary"]);
+    assert.equal(missing.status, 127, missing.stderr);
+    assert.match(missing.stderr, /executable file not found/);
+    const badFlag = await d.docker(["run", "--rm", "--memory", "lots", "busybox", "true"]);
+    assert.equal(badFlag.status, 125);
+    const noImage = await d.docker(["run", "--rm", "no-such-image"]);
+    assert.equal(noImage.status, 125);
+    assert.match(noImage.stderr, /Unable to find image 'no-such-image:latest' locally/);
+    assert.match(noImage.stderr, /pull access denied for no-such-image/);
+  });
+
+  test("run -d, then logs -f follows to the end", async () => {
+    const run = await d.docker(["run", "-d", "--name", "counter", "busybox", "sh", "-c", "for i in 1 2 3; do echo line $i; sleep 0.3; done; echo oops >&2"]);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout.trim(), /^[0-9a-f]{64}$/);
+    const logs = await d.docker(["logs", "-f", "counter"]);
+    assert.equal(logs.stdout, "line 1\nline 2\nline 3\n");
+    assert.equal(logs.stderr, "oops\n");
+    const tail = await d.docker(["logs", "--tail", "1", "counter"]);
+    assert.equal(tail.stdout, "");
+    assert.equal(tail.stderr, "oops\n");
+    const ts = await d.docker(["logs", "-t", "counter"]);
+    assert.match(ts.stdout.split("\n")[0], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z line 1$/);
+  });
+
+  test("ps -a shows Up and Exited statuses", async () => {
+    await d.docker(["run", "-d", "--name", "sleeper", "busybox", "sleep", "300"]);
+    await d.docker(["run", "--name", "quitter", "busybox", "sh", "-c", "exit 4"]);
+    const r = await d.docker(["ps", "-a", "--format", "{{.Names}}|{{.Status}}"]);
+    const rows = Object.fromEntries(r.stdout.trim().split("\n").map((l) => l.split("|")));
+    assert.match(rows.sleeper, /^Up (Less than a second|\d+ seconds?)$/);
+    assert.match(rows.quitter, /^Exited \(4\) (Less than a second|\d+ seconds?) ago$/);
+    const running = await d.docker(["ps", "--format", "{{.Names}}"]);
+    assert.ok(running.stdout.split("\n").includes("sleeper") && !running.stdout.includes("quitter"));
+  });
+
+  test("exec -it gets a pty and sees the container's PID namespace", async () => {
+    // script(1) gives docker a terminal; spawned async, since the daemon answers from this process.
+    const { spawn } = await import("node:child_process");
+    const child = spawn("script", ["-qec", "docker exec -it sleeper sh -c 'tty; ps -o pid,comm | grep sleep'", "/dev/null"], { env: { ...process.env, DOCKER_HOST: d.host }, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (b) => (out += b));
+    const status = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    assert.equal(status, 0, out);
+    assert.match(out, /\/dev\/pts\/\d+/);
+    assert.match(out, /\s1 sleep/);
+  });
+
+  test("stop -t 1 kills a process that ignores SIGTERM after about a second", async () => {
+    await d.docker(["run", "-d", "--name", "stubborn", "busybox", "sh", "-c", "trap '' TERM; while true; do sleep 0.1; done"]);
+    const t = Date.now();
+    const r = await d.docker(["stop", "-t", "1", "stubborn"]);
+    const ms = Date.now() - t;
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(ms >= 900 && ms < 4000, `stop took ${ms} ms`);
+    const code = await d.docker(["inspect", "-f", "{{.State.ExitCode}}", "stubborn"]);
+    assert.equal(code.stdout.trim(), "137");
+  });
+
+  test("rm -f removes a running container", async () => {
+    const r = await d.docker(["rm", "-f", "sleeper"]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal((await d.docker(["inspect", "sleeper"])).status, 1);
+  });
+
+  test("-m 8m with a hog ends in 137 and OOMKilled", async () => {
+    const r = await d.docker(["run", "--name", "hog", "-m", "8m", "busybox", "sh", "-c", "x=a; while true; do x=$x$x; done"], { timeoutMs: 120_000 });
+    assert.equal(r.status, 137, r.stderr);
+    const s = await d.docker(["inspect", "-f", "{{.State.OOMKilled}} {{.State.ExitCode}}", "hog"]);
+    assert.equal(s.stdout.trim(), "true 137");
+  });
+
+  test("two containers talk over the bridge", async () => {
+    await d.docker(["run", "-d", "--name", "server", "busybox", "httpd", "-f", "-p", "8000", "-h", "/etc"]);
+    const ip = (await d.docker(["inspect", "-f", "{{.NetworkSettings.IPAddress}}", "server"])).stdout.trim();
+    assert.match(ip, /^172\.17\.0\.\d+$/);
+    const r = await d.docker(["run", "--rm", "busybox", "wget", "-qO-", `http://${ip}:8000/passwd`]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^root:x:0:0:/);
+  });
+
+  test("a user network resolves peers by name", async () => {
+    assert.equal((await d.docker(["network", "create", "appnet"])).status, 0);
+    await d.docker(["run", "-d", "--name", "web", "--network", "appnet", "busybox", "httpd", "-f", "-p", "80", "-h", "/etc"]);
+    const r = await d.docker(["run", "--rm", "--network", "appnet", "busybox", "wget", "-qO-", "http://web/hostname"]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(r.stdout.trim().length > 0);
+  });
+
+  test("-p 8080:80 docker/getting-started serves its page to the guest and to the host side", async () => {
+    const run = await d.docker(["run", "-d", "-p", "8080:80", "docker/getting-started"]);
+    assert.equal(run.status, 0, run.stderr);
+    const ports = await d.docker(["port", run.stdout.trim()]);
+    assert.match(ports.stdout, /80\/tcp -> 0\.0\.0\.0:8080/);
+    let page = "";
+    for (let i = 0; i < 20 && !page.includes("<html"); i++) page = await host("wget -qO- http://127.0.0.1:8080/ 2>&1");
+    assert.match(page, /<html/i);
+    const agent = d.running.daemon.engine.agent() as unknown as { dial(host: string, port: number): Promise<import("../../worker/link/agent-api.ts").Duplex> };
+    const conn = await agent.dial("127.0.0.1", 8080);
+    conn.write(new TextEncoder().encode("GET / HTTP/1.0\r\nHost: x\r\n\r\n"));
+    const reader = conn.readable.getReader();
+    let text = "";
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    assert.match(text, /^HTTP\/1\.[01] 200/);
+    assert.match(text, /<html/i);
+  });
+
+  test("a port already taken is refused and leaves nothing behind", async () => {
+    const before = await leftovers();
+    const r = await d.docker(["run", "-d", "--name", "clash", "-p", "8080:80", "busybox", "sleep", "30"]);
+    assert.equal(r.status, 125);
+    assert.match(r.stderr, /port is already allocated/);
+    assert.equal(await leftovers(), before);
+    await d.docker(["rm", "-f", "clash"]);
+  });
+
+  test("a volume shared by two containers", async () => {
+    assert.equal((await d.docker(["run", "--rm", "-v", "shared:/data", "busybox", "sh", "-c", "echo kept > /data/f"])).status, 0);
+    const r = await d.docker(["run", "--rm", "-v", "shared:/data", "busybox", "cat", "/data/f"]);
+    assert.equal(r.stdout, "kept\n");
+    const ls = await d.docker(["volume", "ls", "--format", "{{.Name}}"]);
+    assert.ok(ls.stdout.split("\n").includes("shared"));
+  });
+
+  test("a name already in use is refused", async () => {
+    await d.docker(["create", "--name", "taken", "busybox"]);
+    const r = await d.docker(["create", "--name", "taken", "busybox"]);
+    // docker create exits 1 here (docker run would exit 125), as the real CLI does.
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /Conflict\. The container name "\/taken" is already in use by container "[0-9a-f]{64}"/);
+  });
+
+  test("a container that fails to start leaves no mount, cgroup or veth behind", async () => {
+    const before = await leftovers();
+    const r = await d.docker(["run", "--name", "broken", "busybox", "/no/such/program"]);
+    assert.equal(r.status, 127);
+    assert.equal(await leftovers(), before);
+    const s = await d.docker(["inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", "broken"]);
+    assert.equal(s.stdout.trim(), "created 127");
+  });
+});
