@@ -12,6 +12,7 @@ import { socketStream } from "../worker/node/socket-stream.ts";
 import { cacheRoot } from "../kernel-image/builder/cache.ts";
 import { dirSource, nodeHasher } from "../worker/node/registry-node.ts";
 import { consoleExec } from "../worker/vm/console-exec.ts";
+import { duplexByteStream } from "../worker/link/duplex-byte-stream.ts";
 
 const usage = `Usage: slipway daemon [-H unix:///tmp/slipway.sock | -H tcp://127.0.0.1:2375] [--data-root DIR] [--cold]
 
@@ -45,7 +46,7 @@ export async function startDaemon(opts: { hosts: string[]; dataRoot: string; col
     const agent = await Promise.race([AgentClient.connect(machine), new Promise<undefined>((r) => setTimeout(() => r(undefined), 15_000))]);
     if (agent) {
       daemon.setAgent(agent);
-      agent.onApiConnection((conn: import("../worker/link/agent-api.ts").Duplex) => void daemon.serve(duplexStream(conn)));
+      agent.onApiConnection((conn: import("../worker/link/agent-api.ts").Duplex) => void daemon.serve(duplexByteStream(conn)));
     } else log("slipway: the guest agent did not answer within 15 s; containers cannot run");
   }
   const servers: Server[] = [];
@@ -61,17 +62,6 @@ export async function startDaemon(opts: { hosts: string[]; dataRoot: string; col
   };
 }
 
-function duplexStream(conn: import("../worker/link/agent-api.ts").Duplex) {
-  const reader = conn.readable.getReader();
-  return {
-    read: async () => {
-      const { done, value } = await reader.read();
-      return done ? null : value;
-    },
-    write: async (d: Uint8Array) => conn.write(d),
-    end: () => conn.end(),
-  };
-}
 
 function listen(host: string, daemon: Daemon): Promise<Server> {
   const server = createServer({ allowHalfOpen: true }, (sock) => void daemon.serve(socketStream(sock)));

@@ -19,6 +19,7 @@ import type { GuestMachine } from "../vm/guest-machine.ts";
 import type { ApiClient, EngineRequest, EngineResponse, EngineStatus, ExchangeRecord, PortConnection } from "./engine-api.ts";
 import { concat, sendRequest, streamPair } from "./http1-client.ts";
 import { provideScriptRunner } from "./script-runner.ts";
+import { duplexByteStream } from "../link/duplex-byte-stream.ts";
 
 /** IndexedDB databases: the registry's blobs, the daemon's image store. Reset deletes them. */
 export const REGISTRY_DB = "slipway-registry";
@@ -95,7 +96,7 @@ export class EngineHost {
       let via = "unix";
       agent.link.onOpen((_s, header) => (via = header?.via ?? "unix"));
       agent.onApiConnection((conn) => {
-        queueMicrotask(() => void this.serve(duplexStream(conn), via === "tcp" ? "tcp" : "guest docker"));
+        queueMicrotask(() => void this.serve(duplexByteStream(conn), via === "tcp" ? "tcp" : "guest docker"));
       });
       const runner = (agent as unknown as { runScript?: (s: string) => Promise<{ status: number; output: string }> }).runScript;
       if (typeof runner === "function") provideScriptRunner({ run: (s) => runner.call(agent, s) });
@@ -306,22 +307,11 @@ export class EngineHost {
   async dialPort(port: number): Promise<PortConnection> {
     if (!this.agent) throw new Error(this.agentProblem);
     const d = await this.agent.dial("127.0.0.1", port);
-    const s = duplexStream(d);
+    const s = duplexByteStream(d);
     return Comlink.proxy({ read: () => s.read(), write: (data: Uint8Array) => s.write(data), end: () => s.end() });
   }
 }
 
-function duplexStream(conn: Duplex): ByteStream {
-  const reader = conn.readable.getReader();
-  return {
-    read: async () => {
-      const { done, value } = await reader.read();
-      return done ? null : value;
-    },
-    write: async (d) => conn.write(d),
-    end: () => conn.end(),
-  };
-}
 
 function header(h: Record<string, string> | undefined, name: string): string | undefined {
   if (!h) return undefined;

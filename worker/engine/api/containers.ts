@@ -193,6 +193,7 @@ function attach(req: ApiRequest, c: Container): ApiResponse {
       // docker run attaches before it starts: a start that fails ends the attach too.
       if (c.state.Status === "created") void c.nextStart().then(() => c.state.Running || finished());
       if (stdin) {
+        // A client that vanishes mid-stream just ends its stdin.
         void (async () => {
           for (;;) {
             const data = await conn.read();
@@ -203,7 +204,7 @@ function attach(req: ApiRequest, c: Container): ApiResponse {
             if (!c.io) await c.nextStart();
             c.io?.writeStdin(data);
           }
-        })();
+        })().catch(() => c.config.StdinOnce && c.io?.closeStdin());
       }
       await done;
       off();

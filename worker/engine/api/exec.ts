@@ -71,13 +71,14 @@ export function execRoutes(r: Router, e: Engine): void {
           void conn.write(x.tty ? data : frame(stream, data)).catch(() => {});
         });
         if (x.attachStdin) {
-          void (async () => {
+          // A client that vanishes mid-stream just ends its stdin.
+        void (async () => {
             for (;;) {
               const d = await conn.read();
               if (d === null) return io.closeStdin();
               io.writeStdin(d);
             }
-          })();
+          })().catch(() => io.closeStdin());
         }
         await exited;
         conn.close();
