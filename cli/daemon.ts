@@ -1,7 +1,7 @@
 // `slipway daemon -H unix:///tmp/slipway.sock`: boot the guest and serve the Docker
 // Engine API, so the real docker CLI (or any Engine API client) can drive Slipway.
 import { existsSync, mkdirSync, unlinkSync, chmodSync } from "node:fs";
-import { createServer, type Server } from "node:net";
+import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { createDaemon, type Daemon } from "../worker/engine/daemon.ts";
 import { createRegistry } from "../worker/registry/registry.ts";
@@ -50,21 +50,29 @@ export async function startDaemon(opts: { hosts: string[]; dataRoot: string; col
     } else log("slipway: the guest agent did not answer within 15 s; containers cannot run");
   }
   const servers: Server[] = [];
-  for (const h of opts.hosts) servers.push(await listen(h, daemon));
+  // Clients still connected (a `logs -f`, an attach): closing the daemon ends them too.
+  const openSockets = new Set<Socket>();
+  for (const h of opts.hosts) servers.push(await listen(h, daemon, openSockets));
   return {
     daemon,
     machine,
     servers,
     async close() {
-      for (const s of servers) await new Promise<void>((r) => s.close(() => r()));
+      const closed = servers.map((s) => new Promise<void>((r) => s.close(() => r())));
+      for (const sock of openSockets) sock.destroy();
+      await Promise.all(closed);
       await machine.stop();
     },
   };
 }
 
 
-function listen(host: string, daemon: Daemon): Promise<Server> {
-  const server = createServer({ allowHalfOpen: true }, (sock) => void daemon.serve(socketStream(sock)));
+function listen(host: string, daemon: Daemon, openSockets: Set<Socket>): Promise<Server> {
+  const server = createServer({ allowHalfOpen: true }, (sock) => {
+    openSockets.add(sock);
+    sock.once("close", () => openSockets.delete(sock));
+    void daemon.serve(socketStream(sock));
+  });
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     if (host.startsWith("unix://")) {
