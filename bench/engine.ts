@@ -1,6 +1,6 @@
 // `docker run --rm hello-world` through the real docker CLI: Slipway's daemon (Node mode,
 // guest in v86) beside real Docker (dockerd + runc on this machine). Median of 10.
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,29 +13,38 @@ const dir = mkdtempSync(join(tmpdir(), "bench-engine-"));
 const host = `unix://${dir}/docker.sock`;
 const slipway = await startDaemon({ hosts: [host], dataRoot: join(dir, "data") });
 
-function timeRuns(env: NodeJS.ProcessEnv, args: string[]): number[] {
+/** The CLI runs as a child; asynchronously, because our daemon answers from this very process. */
+function docker(env: NodeJS.ProcessEnv, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("docker", args, { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
+    let err = "";
+    child.stderr.on("data", (d) => (err += d));
+    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`docker ${args.join(" ")}: ${err}`))));
+  });
+}
+
+async function timeRuns(env: NodeJS.ProcessEnv, args: string[]): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const t = performance.now();
-    const r = spawnSync("docker", args, { env: { ...process.env, ...env }, encoding: "utf8", timeout: 60_000 });
-    if (r.status !== 0) throw new Error(`docker ${args.join(" ")}: ${r.stderr}`);
+    await docker(env, args);
     out.push(performance.now() - t);
   }
   return out;
 }
 
-spawnSync("docker", ["pull", "hello-world"], { env: { ...process.env, DOCKER_HOST: host } });
-spawnSync("docker", ["pull", "busybox"], { env: { ...process.env, DOCKER_HOST: host } });
-const ours = timeRuns({ DOCKER_HOST: host }, ["run", "--rm", "hello-world"]);
-const oursEcho = timeRuns({ DOCKER_HOST: host }, ["run", "--rm", "busybox", "echo", "hi"]);
+await docker({ DOCKER_HOST: host }, ["pull", "hello-world"]);
+await docker({ DOCKER_HOST: host }, ["pull", "busybox"]);
+const ours = await timeRuns({ DOCKER_HOST: host }, ["run", "--rm", "hello-world"]);
+const oursEcho = await timeRuns({ DOCKER_HOST: host }, ["run", "--rm", "busybox", "echo", "hi"]);
 await slipway.close();
 
 const real = await startRealDocker(["hello-world", "busybox"]);
 console.log(`engine: docker run --rm hello-world (slipway)      median ${secs(median(ours))}  (runs: ${runs(ours)})`);
 console.log(`engine: docker run --rm busybox echo hi (slipway)  median ${secs(median(oursEcho))}`);
 if (real) {
-  const theirs = timeRuns({ DOCKER_HOST: real.host }, ["run", "--rm", "--network", "none", "hello-world"]);
-  const theirsEcho = timeRuns({ DOCKER_HOST: real.host }, ["run", "--rm", "--network", "none", "busybox", "echo", "hi"]);
+  const theirs = await timeRuns({ DOCKER_HOST: real.host }, ["run", "--rm", "--network", "none", "hello-world"]);
+  const theirsEcho = await timeRuns({ DOCKER_HOST: real.host }, ["run", "--rm", "--network", "none", "busybox", "echo", "hi"]);
   await real.stop();
   console.log(`engine: docker run --rm hello-world (real dockerd) median ${secs(median(theirs))}  ratio ${(median(ours) / median(theirs)).toFixed(2)}  target <= 1.0`);
   console.log(`engine: docker run --rm busybox echo hi (dockerd)  median ${secs(median(theirsEcho))}  ratio ${(median(oursEcho) / median(theirsEcho)).toFixed(2)}`);
