@@ -6,7 +6,7 @@ import wasmUrl from "v86/build/v86.wasm?url";
 import guestWorkerUrl from "../worker/browser/guest-worker.ts?worker&url";
 import type { GuestHooks, GuestWorkerApi, StartResult } from "../worker/browser/guest-worker-api.ts";
 import type { RunScriptOptions, ScriptResult, WorkspaceEntry } from "../worker/browser/workspace-api.ts";
-import type { EngineEvent, EngineRequest, EngineResponse, EngineStatus, ExchangeRecord, PortConnection } from "../worker/browser/engine-api.ts";
+import type { EngineWorkerApi, PortConnection } from "../worker/browser/engine-api.ts";
 
 /** The Editor's folder in the guest (/root/work), as the page sees it. */
 export interface Workspace {
@@ -17,28 +17,14 @@ export interface Workspace {
   watch(onChange: (entries: WorkspaceEntry[]) => void): Promise<void>;
 }
 
-export interface GuestConnection {
+/** The worker's Engine API calls (engineRequest, watchExchanges, dialPort, …) are the page's as they are. */
+export interface GuestConnection extends EngineWorkerApi {
   start(hooks: GuestHooks, opts?: { cold?: boolean }): Promise<StartResult>;
   write(data: string | Uint8Array): void;
   saveState(): Promise<ArrayBuffer>;
   workspace: Workspace;
   /** A shell script run in the guest outside the terminal (lesson checks). */
   runScript(script: string, opts?: RunScriptOptions): Promise<ScriptResult>;
-  /** One Engine API request, served by the daemon in the worker (it shows in the Architecture view as the page's). */
-  engineRequest(req: EngineRequest): Promise<EngineResponse>;
-  /** An Engine API request whose body comes chunk by chunk (progress streams); resolves with the status at its end. */
-  engineStream(req: EngineRequest, onChunk: (chunk: Uint8Array) => void): Promise<Omit<EngineResponse, "body">>;
-  /** One Distribution API request to the in-tab registry. */
-  registryRequest(req: EngineRequest): Promise<EngineResponse>;
-  /** Every Engine and Distribution API exchange, recent ones first, then as they happen. */
-  watchExchanges(cb: (e: ExchangeRecord) => void): Promise<void>;
-  /** The daemon's events (`docker events`). */
-  watchEvents(cb: (e: EngineEvent) => void): Promise<void>;
-  /** A TCP connection to a port in the guest (a published port). */
-  dialPort(port: number): Promise<PortConnection>;
-  engineStatus(): Promise<EngineStatus>;
-  /** Saves the machine to IndexedDB, to come back to on the next visit; resolves with its size. */
-  saveMachine(): Promise<number>;
   /** Stops the guest and ends the worker. */
   close(): Promise<void>;
 }

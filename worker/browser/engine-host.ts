@@ -17,9 +17,10 @@ import { fetchSource } from "../registry/seed.ts";
 import { IdbDriver } from "../registry/storage/idb.ts";
 import type { GuestMachine } from "../vm/guest-machine.ts";
 import type { ApiClient, EngineRequest, EngineResponse, EngineStatus, ExchangeRecord, PortConnection } from "./engine-api.ts";
-import { concat, sendRequest, streamPair } from "./http1-client.ts";
+import { sendRequest, streamPair } from "./http1-client.ts";
 import { provideScriptRunner } from "./script-runner.ts";
 import { duplexByteStream } from "../link/duplex-byte-stream.ts";
+import { concatBytes } from "../engine/bytes.ts";
 
 /** IndexedDB databases: the registry's blobs, the daemon's image store. Reset deletes them. */
 export const REGISTRY_DB = "slipway-registry";
@@ -277,7 +278,7 @@ export class EngineHost {
     const parts: Uint8Array[] = [];
     for await (const c of res.body) parts.push(c);
     client.end();
-    return { status: res.status, headers: res.headers, body: concat(parts) };
+    return { status: res.status, headers: res.headers, body: concatBytes(parts) };
   }
 
   async engineStream(req: EngineRequest, onChunk: (chunk: Uint8Array) => void): Promise<Omit<EngineResponse, "body">> {

@@ -2,6 +2,7 @@
 // to the daemon (an in-memory connection) and to a container's web server (a TCP connection
 // into the guest, for the Preview). Content-Length, chunked, or read-until-close bodies.
 import { BufferedReader, type ByteStream } from "../engine/http/byte-stream.ts";
+import { concatBytes } from "../engine/bytes.ts";
 
 export interface HttpRequest {
   method: string;
@@ -54,7 +55,7 @@ export async function request(stream: ByteStream, req: HttpRequest): Promise<Htt
   const res = await sendRequest(stream, req);
   const parts: Uint8Array[] = [];
   for await (const c of res.body) parts.push(c);
-  return { ...res, body: concat(parts) };
+  return { ...res, body: concatBytes(parts) };
 }
 
 function parseHead(text: string): HttpResponseHead {
@@ -101,17 +102,6 @@ async function* bodyOf(reader: BufferedReader, headers: Record<string, string>):
   }
 }
 
-export function concat(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 /** Two ByteStreams joined back to back, in memory: what one writes, the other reads. */
 export function streamPair(): [ByteStream, ByteStream] {
