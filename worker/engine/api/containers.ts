@@ -177,6 +177,16 @@ function attach(req: ApiRequest, c: Container): ApiResponse {
   const stderr = bool(req.query.get("stderr"));
   const logs = bool(req.query.get("logs"));
   const tty = !!c.config.Tty;
+  // Follow the output from the moment the request arrives, not once the hijack is done:
+  // docker run starts the container as soon as it reads the 101, and a short-lived one
+  // could print (and exit) in between. Until the connection is ours, entries wait here.
+  const early: (LogEntry | null)[] = [];
+  let deliver: (en: LogEntry | null) => void = (en) => early.push(en);
+  const off = c.logs.follow((en) => deliver(en));
+  let finished!: () => void;
+  const done = new Promise<void>((r) => (finished = r));
+  // docker run attaches before it starts: a start that fails ends the attach too.
+  if (c.state.Status === "created") void c.nextStart().then(() => c.state.Running || finished());
   return {
     contentType: tty ? RAW : MULTIPLEXED,
     hijack: async (conn) => {
@@ -185,13 +195,11 @@ function attach(req: ApiRequest, c: Container): ApiResponse {
         void conn.write(tty ? data : frame(stream, data)).catch(() => {});
       };
       if (logs) for (const en of c.logs.snapshot()) send(en.stream, en.data);
-      // Output from the run that is running now, or the next one (docker run attaches before it starts).
-      let finished!: () => void;
-      const done = new Promise<void>((r) => (finished = r));
-      const off = c.logs.follow((en) => (en ? send(en.stream, en.data) : finished()));
+      // Output from the run that is running now, or the next one.
+      deliver = (en) => (en ? send(en.stream, en.data) : finished());
+      // With logs=1 the snapshot already holds the early output; only its end still counts.
+      for (const en of early.splice(0)) if (!logs || en === null) deliver(en);
       if (!c.state.Running && c.state.Status !== "created" && !logs) finished();
-      // docker run attaches before it starts: a start that fails ends the attach too.
-      if (c.state.Status === "created") void c.nextStart().then(() => c.state.Running || finished());
       if (stdin) {
         // A client that vanishes mid-stream just ends its stdin.
         void (async () => {
