@@ -127,6 +127,18 @@ export function normalise(s: string): string {
 }
 
 /** Table columns widen with times ("2 seconds ago" vs "1 second ago"): compare cells, not spacing, for listings. */
+/**
+ * stdout as compared. `docker images` rows of one image whose tags are in different
+ * repositories come out of the real CLI in Go map order (its formatter groups tags by
+ * repository in a map), so their order is random there: those outputs compare as row sets.
+ */
+export function stdoutCells(k: Case, s: string): string {
+  const out = cells(s);
+  if (k.args[0] !== "images") return out;
+  const [head, ...rows] = out.split("\n");
+  return [head, ...rows.sort()].join("\n");
+}
+
 export function cells(s: string): string {
   return normalise(s)
     .split("\n")

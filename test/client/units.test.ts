@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { cacheRoot } from "../../kernel-image/builder/cache.ts";
 import { startTestDaemon, type TestDaemon } from "../helpers/daemon.ts";
-import { CASES, cells, writeHostContexts } from "./cases.ts";
+import { CASES, cells, stdoutCells, writeHostContexts } from "./cases.ts";
 
 const here = new URL("../../kernel-image/programs/", import.meta.url).pathname;
 const HOST_YAJL = "/usr/lib/x86_64-linux-gnu/libyajl.so.2";
@@ -57,7 +57,7 @@ describe("docker client (host build) against the real CLI", { skip: !existsSync(
       }
       if (k.undo) assert.equal((await d.docker(k.undo)).status, 0, `undo: docker ${k.undo.join(" ")}`);
       const ours = await run(bin, k.args, { DOCKER_HOST: d.host });
-      assert.equal(cells(ours.stdout), cells(real.stdout), "stdout");
+      assert.equal(stdoutCells(k, ours.stdout), stdoutCells(k, real.stdout), "stdout");
       assert.equal(cells(ours.stderr), cells(real.stderr), "stderr");
       assert.equal(ours.status, real.status, "exit status");
     });
