@@ -207,8 +207,17 @@ class StreamProcessIO implements ProcessIO {
       rejectExit = rej;
     });
     this.exited.catch(() => {});
+    // The exit EVENT comes after the last output frame, but that output may still sit in
+    // the readable's queue: the exit counts once the reader has passed it (the stream's
+    // END), so nobody learns of the exit before all of the output.
+    let exit: ExitInfo | undefined;
+    let outputDone = false;
     s.onEvent((e) => {
-      if (e?.exit) resolveExit(e.exit as ExitInfo);
+      if (!e?.exit) return;
+      exit = e.exit as ExitInfo;
+      if (outputDone) resolveExit(exit);
+      // An END that never comes must not hide the exit for good.
+      else setTimeout(() => resolveExit(exit!), 2000);
     });
     void (async () => {
       const reader = s.readable.getReader();
@@ -222,8 +231,10 @@ class StreamProcessIO implements ProcessIO {
           if (this.listeners.length) for (const l of this.listeners) l(fd, data);
           else this.early.push([fd, data]);
         }
+        outputDone = true;
         // The exit EVENT precedes END, so it has been seen by now.
-        rejectExit(new LinkError("the process stream ended without an exit status", "EPROTO"));
+        if (exit) resolveExit(exit);
+        else rejectExit(new LinkError("the process stream ended without an exit status", "EPROTO"));
       } catch (err) {
         s.reply.catch((e) => rejectExit(e));
         rejectExit(err as Error);
