@@ -4,70 +4,12 @@
 // unpack). Needs the apt packages skopeo, docker-registry and umoci.
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
-import { readFile, readdir, writeFile, rm, stat } from "node:fs/promises";
+import { readFile, readdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { startTestServer, buildImages, tempDir, run, makeImage, writeLayout, type TestServer } from "./helpers.ts";
+import { startDockerRegistry } from "./docker-registry.ts";
 
 const bases = ["busybox", "hello-world", "docker/getting-started"];
-
-/** A free TCP port on loopback. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** distribution's registry (Debian's docker-registry) on a free loopback port, in a temp dir. */
-export async function startDockerRegistry(): Promise<{ url: string; host: string; stop(): Promise<void> }> {
-  const dir = await tempDir("slipway-docker-registry-");
-  const port = await freePort();
-  const config = join(dir, "config.yml");
-  await writeFile(
-    config,
-    [
-      "version: 0.1",
-      "log:",
-      "  level: error",
-      "storage:",
-      "  filesystem:",
-      `    rootdirectory: ${join(dir, "data")}`,
-      "  delete:",
-      "    enabled: true",
-      "http:",
-      `  addr: 127.0.0.1:${port}`,
-      "",
-    ].join("\n"),
-  );
-  const child: ChildProcess = spawn("/usr/bin/docker-registry", ["serve", config], { stdio: ["ignore", "ignore", "pipe"] });
-  let stderr = "";
-  child.stderr!.on("data", (b) => (stderr += b));
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`${url}/v2/`)).ok) break;
-    } catch {
-      // not up yet
-    }
-    if (i > 100 || child.exitCode !== null) throw new Error(`docker-registry did not start: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return {
-    url,
-    host: `127.0.0.1:${port}`,
-    async stop() {
-      child.kill("SIGTERM");
-      await new Promise((r) => (child.exitCode !== null ? r(null) : child.once("exit", r)));
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 async function skopeo(...args: string[]): Promise<string> {
   const { stdout } = await run("skopeo", ["--insecure-policy", ...args], { maxBuffer: 64 << 20 });
