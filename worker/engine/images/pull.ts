@@ -5,7 +5,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import type { GuestAgent } from "../../link/agent-api.ts";
 import type { Registries } from "../distribution/registries.ts";
-import { sha256Digest, type Credentials } from "../distribution/registry-client.ts";
+import { RegistryError, sha256Digest, type Credentials } from "../distribution/registry-client.ts";
 import { ApiError } from "../errors.ts";
 import { Channel } from "../channel.ts";
 import type { ImageConfig, ImageStore, LayerRecord } from "./image-store.ts";
@@ -37,8 +37,8 @@ export async function* pull(refIn: Reference, ctx: PullContext): AsyncGenerator<
   const shown = ref.domain === "docker.io" ? ref.path : familiarName(ref);
   yield { status: `Pulling from ${shown}`, id: ref.tag ?? ref.digest };
 
-  let manifest = await client.getManifest(repo, ref.digest ?? ref.tag!).catch((e) => {
-    throw new ApiError(e instanceof ApiError && e.status === 401 ? 404 : 500, denied(ref, e));
+  let manifest = await client.getManifest(repo, ref.digest ?? ref.tag!).catch((e: unknown) => {
+    throw pullError(ref, e);
   });
   if (!manifest) throw new ApiError(404, ref.domain === "docker.io" && (await client.listTags(repo)) === null ? denied(ref) : `manifest for ${familiarString(ref)} not found: manifest unknown: manifest unknown`);
   const topDigest = manifest.digest;
@@ -129,10 +129,20 @@ export async function* pull(refIn: Reference, ctx: PullContext): AsyncGenerator<
   return imageId;
 }
 
-function denied(ref: Reference, cause?: unknown): string {
-  const why = cause instanceof Error ? cause.message : "denied: requested access to the resource is denied";
-  if (ref.domain === "docker.io") return `pull access denied for ${familiarName(ref)}, repository does not exist or may require 'docker login': denied: requested access to the resource is denied`;
-  return `Get "${ref.domain}": ${why}`;
+function denied(ref: Reference, why = "denied: requested access to the resource is denied"): string {
+  return `pull access denied for ${familiarName(ref)}, repository does not exist or may require 'docker login': ${why}`;
+}
+
+/**
+ * dockerd's translatePullError: a registry that denies access, or does not know the
+ * repository, reads as "pull access denied"; anything else (a refused token, a
+ * network error) is passed on as it is.
+ */
+function pullError(ref: Reference, e: unknown): ApiError {
+  if (ref.domain === "docker.io" && e instanceof ApiError && e.status === 401) return new ApiError(404, denied(ref));
+  if (e instanceof RegistryError && ["DENIED", "NAME_UNKNOWN", "MANIFEST_UNKNOWN"].includes(e.code)) return new ApiError(404, denied(ref, e.message));
+  if (e instanceof ApiError) return e;
+  return new ApiError(500, e instanceof Error ? e.message : String(e));
 }
 
 /** sha256 and size of the uncompressed tar: the layer's diff_id. */
