@@ -98,7 +98,14 @@ async function relay(event: FetchEvent, port: number, path: string): Promise<Res
   client.postMessage(message, [channel.port2, ...(body ? [body] : [])]);
   const res = await answer;
   if (res.error) return problem(res.status || 502, res.error);
-  const headers = new Headers(res.headers.filter(([k]) => !/^(transfer-encoding|connection|keep-alive|content-length)$/i.test(k)));
+  const headers = new Headers(res.headers.filter(([k]) => !/^(transfer-encoding|connection|keep-alive|content-length|content-security-policy)$/i.test(k)));
+  // Opened on its own (a new tab at preview/80/), the container's page would share the app's
+  // origin: the sandbox directive gives it an opaque one, as the Preview iframe does.
+  headers.set("Content-Security-Policy", "sandbox allow-scripts allow-forms allow-popups allow-modals");
+  // The container's server redirects within itself ("/docs/"): keep that under its preview path.
+  const location = headers.get("Location");
+  const local = location && /^(?:(?:https?:)?\/\/(?:localhost|127\.0\.0\.1)(?::\d+)?)?(\/(?!\/).*)$/i.exec(location);
+  if (local) headers.set("Location", new URL(`preview/${port}${local[1]}`, scope).href);
   const noBody = req.method === "HEAD" || res.status === 204 || res.status === 304;
   return new Response(noBody ? null : res.body, { status: res.status, statusText: res.statusText, headers });
 }

@@ -184,6 +184,53 @@ describe("the workstation", () => {
     if (reached) throw new Error("the app can reach into the preview's DOM, so the preview could reach into the app's");
   });
 
+  it("shows a site's stylesheet, script and image from the container, and follows its links", async () => {
+    const guest = page.app.guest!;
+    const ids = JSON.parse(new TextDecoder().decode((await guest.engineRequest({ method: "GET", path: "/containers/json" })).body)) as { Id: string; Image: string }[];
+    const id = ids.find((c) => c.Image.includes("getting-started"))!.Id;
+    // Root-relative and relative references, as a site written for its own server has them.
+    const site = `mkdir -p /usr/share/getting-started/site && cd /usr/share/getting-started/site
+cat > style.css <<'EOF'
+body { color: rgb(10, 20, 30); }
+EOF
+cat > logo.svg <<'EOF'
+<svg xmlns="http://www.w3.org/2000/svg" width="9" height="4"><rect width="9" height="4" fill="teal"/></svg>
+EOF
+cat > app.js <<'EOF'
+window.appRan = true;
+EOF
+cat > index.html <<'EOF'
+<!doctype html><html><head><title>site</title><link rel="stylesheet" href="/site/style.css"><script src="app.js"></script></head>
+<body><img id="logo" src="logo.svg"><a id="next" href="page2.html">next</a><script>
+addEventListener("load", () => {
+  parent.postMessage({ site: { color: getComputedStyle(document.body).color, logo: document.getElementById("logo").naturalWidth, appRan: window.appRan === true } }, "*");
+  document.getElementById("next").click();
+});
+</script></body></html>
+EOF
+cat > page2.html <<'EOF'
+<!doctype html><script>parent.postMessage({ site: "page2" }, "*")</script>
+EOF`;
+    const { Id } = JSON.parse(new TextDecoder().decode((await guest.engineRequest({ method: "POST", path: `/containers/${id}/exec`, body: { Cmd: ["sh", "-c", site], AttachStdout: true, AttachStderr: true } })).body));
+    await guest.engineRequest({ method: "POST", path: `/exec/${Id}/start`, body: { Detach: false } });
+    const said: unknown[] = [];
+    const listen = (e: MessageEvent) => e.data?.site && said.push(e.data.site);
+    page.frame.contentWindow!.addEventListener("message", listen);
+    try {
+      const paneEl = deep(page.sr(), "preview-pane") as HTMLElement & { path: string };
+      paneEl.path = "site/index.html";
+      const report = (await waitFor(() => said.find((m) => typeof m === "object"), 30_000, "the site's report from the preview", () => JSON.stringify(said))) as Record<string, unknown>;
+      const want = { color: "rgb(10, 20, 30)", logo: 9, appRan: true };
+      for (const [k, v] of Object.entries(want)) if (report[k] !== v) throw new Error(`${k}: ${JSON.stringify(report[k])}, wanted ${JSON.stringify(v)}: ${JSON.stringify(report)}`);
+      // The page clicked its own link: the pane followed it to page2 on the container's server.
+      await waitFor(() => said.includes("page2"), 30_000, "page2 after the link", () => JSON.stringify(said));
+      if (paneEl.path !== "site/page2.html") throw new Error(`the pane's path after the link: ${paneEl.path}`);
+      await screenshot(page, "desktop-1280x720-preview-site");
+    } finally {
+      page.frame.contentWindow!.removeEventListener("message", listen);
+    }
+  });
+
   it("fits a 390-pixel-wide phone", async () => {
     page.frame.style.width = "390px";
     page.frame.style.height = "844px";
