@@ -245,6 +245,13 @@ EOF`;
   });
 
   it("comes back after a reload with the image and the running container", async () => {
+    // A user-defined network and a named volume live in the daemon's records: they are saved too.
+    const before = page.app.guest!;
+    const made = [
+      await before.engineRequest({ method: "POST", path: "/networks/create", body: { Name: "classnet" } }),
+      await before.engineRequest({ method: "POST", path: "/volumes/create", body: { Name: "notes" } }),
+    ];
+    if (made.some((r) => r.status !== 201)) throw new Error(`network/volume create: ${made.map((r) => r.status)}`);
     savedAt = Date.now();
     await page.app.guest!.saveMachine();
     page.frame.remove();
@@ -259,6 +266,11 @@ EOF`;
       return res.ok ? res.text() : undefined;
     }, 30_000, "the page served again after the reload");
     if (!/getting started/i.test(r)) throw new Error(`after reload: ${r.slice(0, 200)}`);
+    const text = async (path: string) => new TextDecoder().decode((await page.app.guest!.engineRequest({ method: "GET", path })).body);
+    const nets = JSON.parse(await text("/networks")) as { Name: string }[];
+    if (!nets.some((n) => n.Name === "classnet")) throw new Error(`the network is gone after the reload: ${nets.map((n) => n.Name)}`);
+    const vols = JSON.parse(await text("/volumes")) as { Volumes: { Name: string }[] };
+    if (!vols.Volumes.some((v) => v.Name === "notes")) throw new Error(`the volume is gone after the reload: ${JSON.stringify(vols)}`);
   });
 
   it("follows the restored container: its logs from before the reload, and its exit on docker stop", async () => {

@@ -10,6 +10,8 @@ import type { LogEntry } from "../engine/containers/logs.ts";
 import type { EngineEvent } from "../engine/events.ts";
 import type { ByteStream } from "../engine/http/byte-stream.ts";
 import type { Exchange } from "../engine/http/server.ts";
+import type { SavedNetwork } from "../engine/network/networks.ts";
+import type { Volume } from "../engine/volumes.ts";
 import type { Duplex } from "../link/agent-api.ts";
 import { AgentClient } from "../link/agent-client.ts";
 import { createRegistry, type Registry } from "../registry/registry.ts";
@@ -50,6 +52,14 @@ export interface SavedContainer {
   logs?: LogEntry[];
 }
 
+/** What the daemon knows that the guest's memory does not: saved beside the VM state. */
+export interface SavedDaemon {
+  containers: SavedContainer[];
+  /** User-defined networks (saved since networks and volumes came back with a reload). */
+  networks?: SavedNetwork[];
+  volumes?: Volume[];
+}
+
 export class EngineHost {
   private exchanges: ExchangeRecord[] = [];
   private exchangeWatchers: ((e: ExchangeRecord) => void)[] = [];
@@ -64,7 +74,7 @@ export class EngineHost {
   ) {}
 
   /** Starts the registry and the daemon now; the agent link comes up in the background. */
-  static async start(machine: GuestMachine, opts: { imagesUrl: string; memTotal?: number; containers?: SavedContainer[] }): Promise<EngineHost> {
+  static async start(machine: GuestMachine, opts: { imagesUrl: string; memTotal?: number; saved?: SavedDaemon }): Promise<EngineHost> {
     const registry = createRegistry({ driver: new IdbDriver(REGISTRY_DB), seed: fetchSource(opts.imagesUrl) });
     let host!: EngineHost;
     const daemon = await createDaemon({
@@ -78,7 +88,10 @@ export class EngineHost {
     // The records go back before the first request is served: a page that lists containers
     // right after a reload (the Explorer does, once) must see them, and no event would tell it
     // to look again once the agent is up. Their output streams follow when the agent answers.
-    const running = host.restoreContainers(opts.containers ?? []);
+    // Networks first: a container's address is taken again in its network.
+    daemon.engine.networks.restore(opts.saved?.networks ?? []);
+    daemon.engine.volumes.restore(opts.saved?.volumes ?? []);
+    const running = host.restoreContainers(opts.saved?.containers ?? []);
     void host.connectAgent(running);
     return host;
   }
@@ -175,8 +188,13 @@ export class EngineHost {
       .finally(done);
   }
 
-  /** The daemon's containers, to save with the machine. */
-  savedContainers(): SavedContainer[] {
+  /** The daemon's containers, networks and volumes, to save with the machine. */
+  savedDaemon(): SavedDaemon {
+    const e = this.daemon.engine;
+    return { containers: this.savedContainers(), networks: e.networks.saved(), volumes: e.volumes.all() };
+  }
+
+  private savedContainers(): SavedContainer[] {
     return this.daemon.engine.containers.all().map((c) => ({
       id: c.id, name: c.name, created: c.created, image: c.image, imageId: c.imageId, config: c.config, hostConfig: c.hostConfig,
       path: c.path, args: c.args, state: c.state, endpoint: c.endpoint, mounts: c.mounts, publishedPorts: c.publishedPorts, restartCount: c.restartCount,

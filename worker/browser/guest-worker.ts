@@ -83,7 +83,7 @@ const api: GuestWorkerApi = {
     engine = await EngineHost.start(m, {
       imagesUrl: request.imagesUrl ?? new URL("../images/", request.guestUrl).href,
       memTotal: request.manifest.memorySize,
-      containers: saved?.containers,
+      saved,
     });
     setEngine(engine);
     return { startedFrom: m.startedFrom };
@@ -112,7 +112,7 @@ const api: GuestWorkerApi = {
   async saveMachine(): Promise<number> {
     if (!machine || !engine || !manifestInUse) throw new Error("the machine is not running");
     const state = await machine.saveState();
-    return storeMachine(manifestInUse, state, engine.savedContainers());
+    return storeMachine(manifestInUse, state, engine.savedDaemon());
   },
 
   async stop(): Promise<void> {

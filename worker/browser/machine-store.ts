@@ -4,7 +4,7 @@
 // old machine, just as the build's own snapshot is checked against the guest it was made of.
 import { createStore, del, get, set, type UseStore } from "idb-keyval";
 import type { GuestManifest } from "../vm/guest-assets.ts";
-import type { SavedContainer } from "./engine-host.ts";
+import type { SavedDaemon } from "./engine-host.ts";
 
 export const MACHINE_DB = "slipway-machine";
 
@@ -15,7 +15,9 @@ export interface SavedMachine {
   savedAt: number;
   state: ArrayBuffer;
   sha256: string;
-  containers: SavedContainer[];
+  containers: SavedDaemon["containers"];
+  networks?: SavedDaemon["networks"];
+  volumes?: SavedDaemon["volumes"];
 }
 
 let store: UseStore | undefined;
@@ -36,9 +38,9 @@ export async function loadMachine(manifest: GuestManifest): Promise<SavedMachine
   return saved;
 }
 
-export async function storeMachine(manifest: GuestManifest, state: ArrayBuffer, containers: SavedContainer[]): Promise<number> {
+export async function storeMachine(manifest: GuestManifest, state: ArrayBuffer, daemon: SavedDaemon): Promise<number> {
   const sha256 = hex(await crypto.subtle.digest("SHA-256", state));
-  const record: SavedMachine = { ...machineVersion(manifest), savedAt: Date.now(), state, sha256, containers };
+  const record: SavedMachine = { ...machineVersion(manifest), savedAt: Date.now(), state, sha256, ...daemon };
   try {
     await set(KEY, record, db());
   } catch (err) {

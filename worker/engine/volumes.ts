@@ -35,6 +35,11 @@ export class Volumes {
     return v;
   }
 
+  /** Brings back volumes saved with the machine; their data is still in the restored guest. */
+  restore(saved: Volume[]): void {
+    for (const v of saved) if (!this.vols.has(v.name)) this.vols.set(v.name, { ...v });
+  }
+
   async remove(name: string, inUseBy: string[], force = false): Promise<void> {
     const v = this.vols.get(name);
     if (!v) {

@@ -18,6 +18,8 @@ export interface Network {
   used: Map<string, string>;
 }
 
+export type SavedNetwork = Omit<Network, "used" | "internalDefault">;
+
 export class Networks {
   private nets = new Map<string, Network>();
 
@@ -63,6 +65,18 @@ export class Networks {
       return n;
     }
     throw new ApiError(500, "could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network");
+  }
+
+  /** User-defined networks as saved with the machine (the addresses in use come back with their containers). */
+  saved(): SavedNetwork[] {
+    return this.all()
+      .filter((n) => !n.internalDefault)
+      .map(({ id, name, driver, bridge, subnet, gateway, created, labels }) => ({ id, name, driver, bridge, subnet, gateway, created, labels }));
+  }
+
+  /** Brings back networks saved with the machine; their bridges are still in the restored guest. */
+  restore(saved: SavedNetwork[]): void {
+    for (const s of saved) if (!this.nets.has(s.id) && !this.find(s.name)) this.nets.set(s.id, { ...s, internalDefault: false, used: new Map() });
   }
 
   remove(n: Network): void {
