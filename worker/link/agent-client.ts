@@ -44,8 +44,17 @@ export class AgentClient implements GuestAgent {
     this.link.close();
   }
 
-  hasLayer(diffId: string): Promise<boolean> {
-    return this.link.request("hasLayer", { diffId });
+  /**
+   * Layers this link has seen stored: every container start asks for each of its image's
+   * layers, and only this daemon stores or removes them, so a yes needs no second asking.
+   */
+  private storedLayers = new Set<string>();
+
+  async hasLayer(diffId: string): Promise<boolean> {
+    if (this.storedLayers.has(diffId)) return true;
+    const yes = await this.link.request<boolean>("hasLayer", { diffId });
+    if (yes) this.storedLayers.add(diffId);
+    return yes;
   }
 
   async putLayer(diffId: string, tar: AsyncIterable<Uint8Array>): Promise<{ size: number }> {
@@ -61,10 +70,13 @@ export class AgentClient implements GuestAgent {
       s.reset(`reading the layer failed: ${(err as Error).message}`);
       throw err;
     }
-    return (await s.reply) as { size: number };
+    const r = (await s.reply) as { size: number };
+    this.storedLayers.add(diffId);
+    return r;
   }
 
   removeLayer(diffId: string): Promise<void> {
+    this.storedLayers.delete(diffId);
     return this.link.request("removeLayer", { diffId });
   }
 

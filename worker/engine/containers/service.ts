@@ -137,8 +137,9 @@ export class ContainerService {
     c.logs.close();
     if (x.oomKilled) e.events.emit("container", "oom", c.id, { image: c.image, name: c.name });
     e.events.emit("container", "die", c.id, { image: c.image, name: c.name, exitCode: String(x.status) });
-    await this.cleanup(c);
+    // --rm: removal frees the run too, in one call to the guest instead of two (docker run --rm waits for it).
     if (c.hostConfig.AutoRemove) await this.remove(c, { force: true, volumes: true }).catch(() => {});
+    else await this.cleanup(c);
   }
 
   /**
@@ -146,11 +147,11 @@ export class ContainerService {
    * Its files stay (Docker keeps a stopped container's filesystem until `docker rm`):
    * commit, export and diff read them, and the next start mounts them again.
    */
-  private async cleanup(c: Container): Promise<void> {
+  private async cleanup(c: Container, opts: { release: boolean } = { release: true }): Promise<void> {
     const agent = this.engine.agent();
     for (const p of c.publishedPorts) await agent.unpublishPort({ proto: p.proto, hostPort: p.hostPort }).catch(() => {});
     c.publishedPorts = [];
-    await agent.releaseContainer(c.id).catch(() => {});
+    if (opts.release) await agent.releaseContainer(c.id).catch(() => {});
     this.engine.networks.release(c.id);
     const net = c.endpoint?.network;
     c.endpoint = undefined;
@@ -233,7 +234,8 @@ export class ContainerService {
       await Promise.race([c.exited, sleep(5000)]);
     }
     c.state.Status = "removing";
-    await this.cleanup(c);
+    // deleteContainer releases what the run held as well.
+    await this.cleanup(c, { release: false });
     await this.engine.agent().deleteContainer(c.id).catch(() => {});
     this.engine.containers.remove(c);
     c.markGone();
