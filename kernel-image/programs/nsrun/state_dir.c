@@ -171,17 +171,27 @@ struct container_state *state_load(const char *id)
 	return st;
 }
 
+static void unlink_state_file(const char *id, const char *file)
+{
+	char *p = state_path(id, file);
+	if (unlink(p) < 0 && errno != ENOENT)
+		warn_errno("unlink %s", p);
+	free(p);
+}
+
 void state_remove(const char *id)
 {
-	static const char *const files[] = { "state.json", "state.json.tmp", "exec.fifo" };
-	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-		char *p = state_path(id, files[i]);
-		if (unlink(p) < 0 && errno != ENOENT)
-			warn_errno("unlink %s", p);
-		free(p);
-	}
+	/* Usually state.json is all there is: try the rmdir before unlinking
+	 * files that are rarely there (each syscall counts in an emulator). */
+	unlink_state_file(id, "state.json");
 	char *dir = state_path(id, NULL);
-	if (rmdir(dir) < 0 && errno != ENOENT)
+	int r = rmdir(dir);
+	if (r < 0 && errno == ENOTEMPTY) {
+		unlink_state_file(id, "exec.fifo");
+		unlink_state_file(id, "state.json.tmp");
+		r = rmdir(dir);
+	}
+	if (r < 0 && errno != ENOENT)
 		warn_errno("rmdir %s", dir);
 	free(dir);
 }
