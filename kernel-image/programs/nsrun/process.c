@@ -180,7 +180,6 @@ static noreturn void container_init(struct container *c, int sock)
 	char *exe = lookup_executable(p->args, p->env, &err);
 	if (!exe)
 		lookup_failed(p->args[0], err);
-	free(exe);
 
 	/* A session of its own: the keyboard's ^C then reaches nsrun only,
 	 * which passes it on once, instead of the terminal signalling the
@@ -205,8 +204,10 @@ static noreturn void container_init(struct container *c, int sock)
 	if (recv_byte(sock) != SYNC_START)
 		_exit(1); /* deleted before it was started */
 	process_unblock_signals();
-	/* sock is close-on-exec: nsrun sees it close when execve succeeds. */
-	process_exec(p->args, p->env);
+	/* sock is close-on-exec: nsrun sees it close when execve succeeds.
+	 * exe was found above: no second search of PATH. */
+	execve(exe, p->args, p->env);
+	exec_failed(exe, errno);
 }
 
 static const char *describe_flags(int flags, char *buf, size_t size)
