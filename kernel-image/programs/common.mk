@@ -1,7 +1,9 @@
 # Flags every guest program builds with: static i386, warnings are errors.
 CC ?= gcc
-CFLAGS ?= -Wall -Wextra -Werror -std=gnu11 -m32 -static -Os
-LDFLAGS ?= -m32 -static -s
+# Each function and object in a section of its own, so the linker can drop
+# what nothing calls: smaller binaries, fewer pages to fault in (slow in v86).
+CFLAGS ?= -Wall -Wextra -Werror -std=gnu11 -m32 -static -Os -ffunction-sections -fdata-sections
+LDFLAGS ?= -m32 -static -s -Wl,--gc-sections
 SYSROOT ?= $(abspath ../build/sysroot)
 OUT ?= $(abspath ../build/bin)
 SYSROOT_CFLAGS = -I$(SYSROOT)/usr/include

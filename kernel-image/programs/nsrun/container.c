@@ -89,13 +89,19 @@ void container_record_exit(struct container *c, int code, pid_t monitor_pid)
 int container_destroy(const char *id, const char *cgroup)
 {
 	int r = 0;
-	if (cgroup && cgroup[0]) {
-		/* Without a pid namespace the processes could outlive the first
-		 * one; cgroup.kill gets them all either way. */
-		if (cgroup_kill_all(cgroup) < 0)
+	/* Usually the container has exited and its cgroup is empty: one rmdir.
+	 * EBUSY means processes are left (without a pid namespace they can
+	 * outlive the first one): cgroup.kill gets them all, then remove it. */
+	if (cgroup && cgroup[0] && rmdir(cgroup) < 0 && errno != ENOENT) {
+		if (errno != EBUSY) {
+			warn_errno("rmdir %s", cgroup);
 			r = -1;
-		if (cgroup_destroy(cgroup) < 0)
-			r = -1;
+		} else {
+			if (cgroup_kill_all(cgroup) < 0)
+				r = -1;
+			if (cgroup_destroy(cgroup) < 0)
+				r = -1;
+		}
 	}
 	state_remove(id);
 	return r;

@@ -37,6 +37,37 @@ static const char *fd_path(int fd)
 	return buf;
 }
 
+/* Create the last component of path (a directory, or an empty file) in its
+ * parent and return an O_PATH fd for it; -1 with errno ENOENT when the
+ * parent is missing too. Dies on any other failure. */
+static int create_in_parent(const struct config *cfg, int rootfd, char *path, bool file)
+{
+	char *slash = strrchr(path, '/');
+	*slash = '\0';
+	int parent = open_in_root(rootfd, path);
+	*slash = '/';
+	if (parent < 0) {
+		if (errno == ENOENT)
+			return -1;
+		die_errno("open %s%.*s", cfg->root_path, (int)(slash - path), path);
+	}
+	int r;
+	if (file) {
+		r = openat(parent, slash + 1, O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, 0644);
+		if (r >= 0)
+			close(r);
+	} else {
+		r = mkdirat(parent, slash + 1, 0755);
+	}
+	if (r < 0 && errno != EEXIST)
+		die_errno("create mount point %s%s", cfg->root_path, path);
+	close(parent);
+	int fd = open_in_root(rootfd, path);
+	if (fd < 0)
+		die_errno("open mount point %s%s", cfg->root_path, path);
+	return fd;
+}
+
 /* Make dest (and its parents) inside the root, as a directory or an empty
  * file, and return an O_PATH fd for it. */
 static int make_mountpoint(const struct config *cfg, int rootfd, const char *dest, bool dir)
@@ -44,44 +75,33 @@ static int make_mountpoint(const struct config *cfg, int rootfd, const char *des
 	int existing = open_in_root(rootfd, dest);
 	if (existing >= 0)
 		return existing;
+	if (errno != ENOENT)
+		die_errno("open mount point %s%s", cfg->root_path, dest);
 	char *prefix = xstrdup(dest);
+	/* Usually only the last component is missing (/dev/pts on a new tmpfs):
+	 * try that before walking down from the root. */
+	int fd = create_in_parent(cfg, rootfd, prefix, !dir);
 	size_t len = strlen(dest);
-	for (size_t i = 1; i <= len; i++) {
+	for (size_t i = 1; fd < 0 && i <= len; i++) {
 		if (i < len && dest[i] != '/')
 			continue;
 		bool last = i == len;
 		prefix[i] = '\0';
-		int fd = open_in_root(rootfd, prefix);
-		if (fd < 0 && errno == ENOENT) {
-			char *slash = strrchr(prefix, '/');
-			*slash = '\0';
-			int parent = open_in_root(rootfd, prefix);
-			*slash = '/';
-			if (parent < 0)
-				die_errno("open %s%s", cfg->root_path, prefix);
-			int r;
-			if (last && !dir) {
-				r = openat(parent, slash + 1, O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, 0644);
-				if (r >= 0)
-					close(r);
-			} else {
-				r = mkdirat(parent, slash + 1, 0755);
-			}
-			if (r < 0 && errno != EEXIST)
-				die_errno("create mount point %s%s", cfg->root_path, prefix);
-			close(parent);
-			fd = open_in_root(rootfd, prefix);
-		}
+		fd = open_in_root(rootfd, prefix);
+		if (fd < 0 && errno == ENOENT)
+			fd = create_in_parent(cfg, rootfd, prefix, last && !dir);
 		if (fd < 0)
 			die_errno("open mount point %s%s", cfg->root_path, prefix);
-		if (last) {
-			free(prefix);
-			return fd;
+		if (!last) {
+			close(fd);
+			fd = -1;
+			prefix[i] = '/';
 		}
-		close(fd);
-		prefix[i] = '/';
 	}
-	die("internal error: empty mount destination");
+	free(prefix);
+	if (fd < 0)
+		die("internal error: empty mount destination");
+	return fd;
 }
 
 struct mount_flags {

@@ -22,7 +22,8 @@
 #include <unistd.h>
 
 /* The first process and nsrun talk over a socketpair, one byte a step:
- *   nsrun -> child  'c'  configured: uid/gid maps written
+ *   nsrun -> child  'c'  configured: uid/gid maps written (only with a new
+ *                        user namespace; without one there is nothing to wait for)
  *   child -> nsrun  'r'  ready: namespaces, mounts, user set; next is execve
  *   nsrun -> child  's'  start
  * End of file instead of a byte means the other side died. */
@@ -144,12 +145,13 @@ static noreturn void container_init(struct container *c, int sock)
 	/* Modes given in config.json (mode=1777, the device nodes) mean what they say. */
 	umask(0);
 
-	if (recv_byte(sock) != SYNC_CONFIGURED)
+	const struct namespace_entry *user = config_namespace(cfg, CLONE_NEWUSER);
+	bool new_user = user && !user->path;
+	if (new_user && recv_byte(sock) != SYNC_CONFIGURED)
 		_exit(1); /* nsrun died and has said why */
 
 	namespaces_join(cfg, &c->joins, ~CLONE_NEWPID);
-	const struct namespace_entry *user = config_namespace(cfg, CLONE_NEWUSER);
-	if (user && !user->path) {
+	if (new_user) {
 		/* uid_map is written: become the namespace's root. */
 		if (setresgid(0, 0, 0) < 0)
 			die_errno("setresgid 0 in the new user namespace");
@@ -180,7 +182,6 @@ static noreturn void container_init(struct container *c, int sock)
 	char *exe = lookup_executable(p->args, p->env, &err);
 	if (!exe)
 		lookup_failed(p->args[0], err);
-	free(exe);
 
 	/* A session of its own: the keyboard's ^C then reaches nsrun only,
 	 * which passes it on once, instead of the terminal signalling the
@@ -205,8 +206,10 @@ static noreturn void container_init(struct container *c, int sock)
 	if (recv_byte(sock) != SYNC_START)
 		_exit(1); /* deleted before it was started */
 	process_unblock_signals();
-	/* sock is close-on-exec: nsrun sees it close when execve succeeds. */
-	process_exec(p->args, p->env);
+	/* sock is close-on-exec: nsrun sees it close when execve succeeds.
+	 * exe was found above: no second search of PATH. */
+	execve(exe, p->args, p->env);
+	exec_failed(exe, errno);
 }
 
 static const char *describe_flags(int flags, char *buf, size_t size)
@@ -249,9 +252,10 @@ void process_spawn(struct container *c)
 		if (c->joins.fd[i] >= 0)
 			close(c->joins.fd[i]);
 
-	if (flags & CLONE_NEWUSER)
+	if (flags & CLONE_NEWUSER) {
 		namespaces_write_id_mappings(cfg, pid);
-	send_byte(c->sync_fd, SYNC_CONFIGURED);
+		send_byte(c->sync_fd, SYNC_CONFIGURED);
+	}
 
 	if (recv_byte(c->sync_fd) == SYNC_READY)
 		return;

@@ -10,6 +10,7 @@
 
 #include <getopt.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -69,7 +70,10 @@ static int run_attached(const char *id, const char *bundle, const char *console,
 	c->pid = 0; /* reaped */
 	error_set_cleanup(NULL, NULL);
 
-	if (cgroup_oom_killed(c->cgroup))
+	/* Only a container with memory.max, or one whose first process was
+	 * SIGKILLed, can have met the OOM killer worth reporting: spare the
+	 * read of memory.events otherwise. */
+	if ((c->cfg->resources.memory_limit > 0 || code == 128 + SIGKILL) && cgroup_oom_killed(c->cgroup))
 		warn("container \"%s\": the OOM killer killed a process (memory.max %" PRId64 ")", id,
 		     c->cfg->resources.memory_limit);
 	if (keep)

@@ -171,17 +171,27 @@ struct container_state *state_load(const char *id)
 	return st;
 }
 
+static void unlink_state_file(const char *id, const char *file)
+{
+	char *p = state_path(id, file);
+	if (unlink(p) < 0 && errno != ENOENT)
+		warn_errno("unlink %s", p);
+	free(p);
+}
+
 void state_remove(const char *id)
 {
-	static const char *const files[] = { "state.json", "state.json.tmp", "exec.fifo" };
-	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-		char *p = state_path(id, files[i]);
-		if (unlink(p) < 0 && errno != ENOENT)
-			warn_errno("unlink %s", p);
-		free(p);
-	}
+	/* Usually state.json is all there is: try the rmdir before unlinking
+	 * files that are rarely there (each syscall counts in an emulator). */
+	unlink_state_file(id, "state.json");
 	char *dir = state_path(id, NULL);
-	if (rmdir(dir) < 0 && errno != ENOENT)
+	int r = rmdir(dir);
+	if (r < 0 && errno == ENOTEMPTY) {
+		unlink_state_file(id, "exec.fifo");
+		unlink_state_file(id, "state.json.tmp");
+		r = rmdir(dir);
+	}
+	if (r < 0 && errno != ENOENT)
 		warn_errno("rmdir %s", dir);
 	free(dir);
 }
@@ -224,9 +234,18 @@ char *now_rfc3339(void)
 	struct timespec ts;
 	if (clock_gettime(CLOCK_REALTIME, &ts) < 0)
 		die_errno("clock_gettime");
-	struct tm tm;
-	gmtime_r(&ts.tv_sec, &tm);
-	/* Not strftime: it reads /etc/localtime, and UTC needs none of it. */
-	return xasprintf("%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-			 tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
+	/* Not gmtime_r or strftime: glibc's first call looks for /etc/localtime
+	 * and a time zone, and UTC needs neither. Civil date from days since
+	 * 1970 (Howard Hinnant's days_from_civil, inverted). */
+	long long days = ts.tv_sec / 86400, secs = ts.tv_sec % 86400;
+	long long z = days + 719468, era = z / 146097;
+	long long doe = z - era * 146097;
+	long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	long long mp = (5 * doy + 2) / 153;
+	int day = (int)(doy - (153 * mp + 2) / 5 + 1);
+	int month = (int)(mp < 10 ? mp + 3 : mp - 9);
+	int year = (int)(yoe + era * 400 + (month <= 2));
+	return xasprintf("%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", year, month, day, (int)(secs / 3600),
+			 (int)(secs / 60 % 60), (int)(secs % 60), ts.tv_nsec);
 }
