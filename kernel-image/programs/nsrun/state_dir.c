@@ -234,18 +234,10 @@ char *now_rfc3339(void)
 	struct timespec ts;
 	if (clock_gettime(CLOCK_REALTIME, &ts) < 0)
 		die_errno("clock_gettime");
-	/* Not gmtime_r or strftime: glibc's first call looks for /etc/localtime
-	 * and a time zone, and UTC needs neither. Civil date from days since
-	 * 1970 (Howard Hinnant's days_from_civil, inverted). */
-	long long days = ts.tv_sec / 86400, secs = ts.tv_sec % 86400;
-	long long z = days + 719468, era = z / 146097;
-	long long doe = z - era * 146097;
-	long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	long long mp = (5 * doy + 2) / 153;
-	int day = (int)(doy - (153 * mp + 2) / 5 + 1);
-	int month = (int)(mp < 10 ? mp + 3 : mp - 9);
-	int year = (int)(yoe + era * 400 + (month <= 2));
-	return xasprintf("%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", year, month, day, (int)(secs / 3600),
-			 (int)(secs / 60 % 60), (int)(secs % 60), ts.tv_nsec);
+	struct tm tm;
+	if (!gmtime_r(&ts.tv_sec, &tm))
+		die_errno("gmtime_r");
+	/* Not strftime: it reads /etc/localtime, and UTC needs none of it. */
+	return xasprintf("%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+			 tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
 }
