@@ -80,6 +80,8 @@ export interface GuestAgent {
   createContainer(spec: ContainerSpec): Promise<CreatedContainer>;
   /** `nsrun start`; output flows from this moment. */
   startContainer(id: string): Promise<{ io: ProcessIO; pid: number }>;
+  /** createContainer and startContainer in one (`nsrun run --detach`). */
+  runContainer(spec: ContainerSpec): Promise<CreatedContainer & { io: ProcessIO; pid: number }>;
   /** Re-attach to a running container's stdio (after a page reload, for example). */
   attachContainer(id: string): ProcessIO;
   kill(id: string, signal: string): Promise<void>;

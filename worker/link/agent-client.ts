@@ -88,6 +88,10 @@ export class AgentClient implements GuestAgent {
     return this.processCall("startContainer", { id });
   }
 
+  runContainer(spec: ContainerSpec): Promise<CreatedContainer & { io: ProcessIO; pid: number }> {
+    return this.processCall("runContainer", spec);
+  }
+
   attachContainer(id: string): ProcessIO {
     return new StreamProcessIO(this.link.call("attach", { id }));
   }
@@ -188,11 +192,11 @@ export class AgentClient implements GuestAgent {
     return this.link.call("echo", {});
   }
 
-  private async processCall(method: string, params: unknown): Promise<{ io: ProcessIO; pid: number }> {
+  private async processCall<R extends { pid: number }>(method: string, params: unknown): Promise<R & { io: ProcessIO }> {
     const s = this.link.call(method, params);
     const io = new StreamProcessIO(s);
-    const { pid } = (await s.reply) as { pid: number };
-    return { io, pid };
+    const reply = (await s.reply) as R;
+    return { ...reply, io };
   }
 }
 

@@ -116,6 +116,7 @@ int layer_dir(const char *diff_id, char *out, size_t n);
 bool layers_child_exit(pid_t pid, int status);
 
 void call_create_container(struct stream *s, yajl_val p);
+void call_run_container(struct stream *s, yajl_val p);
 void call_start_container(struct stream *s, yajl_val p);
 void call_attach(struct stream *s, yajl_val p);
 void call_kill(struct stream *s, yajl_val p);

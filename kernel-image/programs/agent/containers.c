@@ -25,6 +25,8 @@ struct container {
 	char cgroup[400]; /* for pause: where nsrun puts the container's processes */
 	char network[128], ip[16];
 	bool tty, started, attached_net;
+	pid_t pid;     /* the container's first process */
+	pid_t monitor; /* nsrun's monitor: its parent, ours once `nsrun create` exits */
 	struct proc *io;
 	struct container *next;
 };
@@ -293,7 +295,13 @@ static void container_cleanup(struct container *c)
 		logmsg("%s", errbuf);
 }
 
-void call_create_container(struct stream *s, yajl_val p)
+static int read_pid(struct container *c);
+static pid_t parent_of(pid_t pid);
+
+/* createContainer, and runContainer (create and start at once: one
+ * `nsrun run --detach` instead of `nsrun create` then `nsrun start`,
+ * as containerd can ask runc for `run -d`). */
+static void create_container(struct stream *s, yajl_val p, bool start)
 {
 	const char *id = json_get_str(p, "id");
 	yajl_val layers = json_get(p, "layers"), net = json_get(p, "network"), spec = json_get(p, "spec");
@@ -417,7 +425,14 @@ void call_create_container(struct stream *s, yajl_val p)
 			goto fail;
 		}
 	}
-	char *argv[] = { "nsrun", "create", "--bundle", c->dir, "--pid-file", pidfile, c->tty ? "--console-socket" : c->id, c->tty ? sockpath : NULL, c->tty ? c->id : NULL, NULL };
+	char *argv[] = { "nsrun", start ? "run" : "create", start ? "--detach" : "--bundle", start ? "--bundle" : c->dir, start ? c->dir : "--pid-file",
+			 start ? "--pid-file" : pidfile, start ? pidfile : NULL, NULL, NULL, NULL, NULL };
+	int argc = start ? 7 : 6;
+	if (c->tty) {
+		argv[argc++] = "--console-socket";
+		argv[argc++] = sockpath;
+	}
+	argv[argc] = c->id;
 	pid_t pid = spawn(argv, in_p[0], out_p[1], err_p[1], false);
 	if (pid < 0)
 		goto fail;
@@ -462,13 +477,22 @@ void call_create_container(struct stream *s, yajl_val p)
 	unlink(sockpath);
 	c->next = containers;
 	containers = c;
+	/* nsrun's monitor, the container's parent for its whole life, comes to us
+	 * (the subreaper) and exits with the container's status. */
+	c->pid = read_pid(c);
+	c->monitor = parent_of(c->pid);
 	struct buf r = { 0 };
 	buf_printf(&r, "{");
-	if (ip[0]) {
-		buf_printf(&r, "\"ip\":\"%s\",\"gateway\":\"%s\",\"macAddress\":\"%s\"", ip, gw, mac);
-	}
-	buf_printf(&r, "}");
-	reply_ok_end(s, buf_cstr(&r));
+	if (ip[0])
+		buf_printf(&r, "\"ip\":\"%s\",\"gateway\":\"%s\",\"macAddress\":\"%s\",", ip, gw, mac);
+	buf_printf(&r, "\"pid\":%d}", (int)c->pid);
+	if (start) {
+		c->started = true;
+		stream_reply(s, buf_cstr(&r));
+		/* Attached after the reply: output DATA follows it. */
+		proc_attach(c->io, s);
+	} else
+		reply_ok_end(s, buf_cstr(&r));
 	buf_free(&r);
 	buf_free(&opts);
 	buf_free(&cfg);
@@ -501,6 +525,30 @@ fail:;
 	reply_err_end(s);
 }
 
+void call_create_container(struct stream *s, yajl_val p) { create_container(s, p, false); }
+void call_run_container(struct stream *s, yajl_val p) { create_container(s, p, true); }
+
+/* The parent of pid, from /proc/<pid>/stat (0 if it is gone). */
+static pid_t parent_of(pid_t pid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	/* "pid (comm) state ppid …": comm may hold spaces and parentheses. */
+	char *p = strrchr(buf, ')');
+	int ppid = 0;
+	if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
+		return 0;
+	return ppid;
+}
+
 static int read_pid(struct container *c)
 {
 	char path[600];
@@ -527,7 +575,7 @@ void call_start_container(struct stream *s, yajl_val p)
 		return reply_err_end(s);
 	c->started = true;
 	char r[64];
-	snprintf(r, sizeof r, "{\"pid\":%d}", read_pid(c));
+	snprintf(r, sizeof r, "{\"pid\":%d}", (int)c->pid);
 	stream_reply(s, r);
 	/* Attached after the reply: output DATA follows it. */
 	proc_attach(c->io, s);
@@ -805,6 +853,23 @@ void call_exec(struct stream *s, yajl_val p)
 
 /* A child is gone: an exec's nsrun (its status is the command's), or a
  * container's monitor (then `nsrun state` knows how the container ended). */
+/* memory.events counts the OOM killer's kills in the cgroup. */
+static bool oom_killed(const char *cgroup)
+{
+	char path[450], text[512];
+	snprintf(path, sizeof path, "%s/memory.events", cgroup);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, text, sizeof text - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	text[n] = 0;
+	char *p = strstr(text, "oom_kill ");
+	return p && strtoull(p + strlen("oom_kill "), NULL, 10) > 0;
+}
+
 void containers_child_exit(pid_t pid, int status)
 {
 	for (struct exec_proc **pp = &execs; *pp; pp = &(*pp)->next) {
@@ -816,6 +881,17 @@ void containers_child_exit(pid_t pid, int status)
 		/* The proc stays until its stream is done with it: freed with a leak
 		 * guard here for brevity once nothing is attached. */
 		free(e);
+		return;
+	}
+	/* The monitor exits with the container's status (the part waitpid on
+	 * runc's init plays for containerd's shim); the OOM killer's visit is in
+	 * the container's cgroup, still there until nsrun delete. */
+	for (struct container *c = containers; c; c = c->next) {
+		if (c->monitor != pid || !c->started || proc_exited(c->io))
+			continue;
+		if (!WIFEXITED(status))
+			break; /* the monitor itself was killed: ask nsrun below */
+		proc_set_exit(c->io, WEXITSTATUS(status), oom_killed(c->cgroup), NULL);
 		return;
 	}
 	for (struct container *c = containers; c; c = c->next) {

@@ -343,6 +343,7 @@ static const struct {
 	{ "removeLayer", call_remove_layer },
 	{ "createContainer", call_create_container },
 	{ "startContainer", call_start_container },
+	{ "runContainer", call_run_container },
 	{ "attach", call_attach },
 	{ "kill", call_kill },
 	{ "releaseContainer", call_release_container },

@@ -52,7 +52,7 @@ static int open_fifo(const char *id)
 /* The monitor: parent of the container's first process for its whole life,
  * so someone is there to let it start, reap it and record its exit status
  * (the part containerd-shim or conmon plays beside runc). */
-static void monitor(struct container *c, int fifo)
+static int monitor(struct container *c, int fifo)
 {
 	struct pollfd fds[2] = { { fifo, POLLIN, 0 }, { c->sync_fd, POLLIN, 0 } };
 	for (;;) {
@@ -81,6 +81,7 @@ static void monitor(struct container *c, int fifo)
 		if (errno != EINTR)
 			die_errno("waitpid %d", (int)c->pid);
 	container_record_exit(c, exit_code(status), getpid());
+	return exit_code(status);
 }
 
 int create_container(const char *id, const char *bundle, const char *console_socket, const char *pid_file)
@@ -139,8 +140,9 @@ int create_container(const char *id, const char *bundle, const char *console_soc
 		if (dup2(null, fd) < 0)
 			die_errno("dup2 /dev/null onto fd %d", fd);
 	close(null);
-	monitor(c, fifo);
-	_exit(0);
+	/* Its own status is the container's: whoever reaps it (the caller's
+	 * subreaper) learns the exit without asking `nsrun state`. */
+	_exit(monitor(c, fifo));
 }
 
 int cmd_create(int argc, char **argv)

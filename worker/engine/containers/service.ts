@@ -93,7 +93,11 @@ export class ContainerService {
     if (c.config.Tty && !env.some((x) => x.startsWith("TERM="))) env.push("TERM=xterm");
     const spec = buildSpec(c, image.config, env);
     try {
-      const created = await agent.createContainer({
+      // The address is ours to give, so the ports are published first and the container is
+      // created and started in one call to the guest (one `nsrun run --detach`).
+      if (net && ip) c.endpoint = { network: net.name, networkId: net.id, ip, gateway: net.gateway, prefixLen: Number(net.subnet.split("/")[1]), mac: macFor(ip), aliases: [c.name] };
+      await this.publishPorts(c);
+      const { io, pid, ...created } = await agent.runContainer({
         id: c.id,
         layers: image.layers.map((l) => l.diffId),
         spec,
@@ -103,12 +107,7 @@ export class ContainerService {
         tty: !!c.config.Tty,
         openStdin: !!c.config.OpenStdin,
       });
-      if (net && ip) {
-        const prefixLen = Number(net.subnet.split("/")[1]);
-        c.endpoint = { network: net.name, networkId: net.id, ip: created.ip ?? ip, gateway: created.gateway ?? net.gateway, prefixLen, mac: created.macAddress ?? macFor(ip), aliases: [c.name] };
-      }
-      await this.publishPorts(c);
-      const { io, pid } = await agent.startContainer(c.id);
+      if (c.endpoint) c.endpoint = { ...c.endpoint, ip: created.ip ?? c.endpoint.ip, gateway: created.gateway ?? c.endpoint.gateway, mac: created.macAddress ?? c.endpoint.mac };
       c.io = io;
       c.state = { ...c.state, Status: "running", Running: true, Pid: pid, ExitCode: 0, Error: "", OOMKilled: false, StartedAt: new Date().toISOString(), FinishedAt: ZERO_TIME };
       io.onOutput((stream, data) => c.logs.append(stream, data));
