@@ -1,7 +1,13 @@
 // Containers through the real docker CLI against `slipway daemon`, in the real guest:
 // the issue's list, each compared with what Docker itself does.
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { consoleExec } from "../../worker/vm/console-exec.ts";
 import { startTestDaemon, type TestDaemon } from "../helpers/daemon.ts";
 
@@ -152,6 +158,82 @@ describe("engine: containers", () => {
     assert.match(r.stderr, /port is already allocated/);
     assert.equal(await leftovers(), before);
     await d.docker(["rm", "-f", "clash"]);
+  });
+
+  /** An image with test/helpers/udp-echo.c: the busybox image has no UDP tool. */
+  let udpEchoImage: Promise<void> | undefined;
+  const buildUdpEcho = () =>
+    (udpEchoImage ??= (async () => {
+      const ctx = mkdtempSync(join(tmpdir(), "udp-echo-"));
+      try {
+        const src = fileURLToPath(new URL("../helpers/udp-echo.c", import.meta.url));
+        await promisify(execFile)("gcc", ["-Wall", "-Werror", "-m32", "-static", "-Os", "-s", "-o", join(ctx, "udp-echo"), src]);
+        writeFileSync(join(ctx, "Dockerfile"), "FROM busybox\nCOPY udp-echo /bin/udp-echo\n");
+        const r = await d.docker(["build", "-q", "-t", "udp-echo", ctx]);
+        assert.equal(r.status, 0, r.stderr);
+      } finally {
+        rmSync(ctx, { recursive: true, force: true });
+      }
+    })());
+  /** Starts a UDP echo server published as `-p <spec>`, once it listens. */
+  const runUdpEcho = async (name: string, ...args: string[]) => {
+    const run = await d.docker(["run", "-d", "--name", name, ...args]);
+    assert.equal(run.status, 0, run.stderr);
+    for (let i = 0; i < 50 && !(await d.docker(["logs", name])).stdout.includes("listening"); i++) await new Promise((r) => setTimeout(r, 100));
+  };
+  /** The proxy's sockets in the guest for a udp port: its listener and its flows to the container. */
+  const udpSockets = async (hostPort: number, ip: string) => {
+    const out = await host("netstat -uan");
+    return { listening: out.includes(`0.0.0.0:${hostPort} `), flows: out.split("\n").filter((l) => l.includes(` ${ip}:53 `)).length };
+  };
+
+  test("-p 5353:53/udp echoes datagrams through the proxy, one flow per client, beside -p 5353:53 (tcp)", async () => {
+    await buildUdpEcho();
+    await runUdpEcho("udpecho", "-p", "5353:53/udp", "-p", "5353:53", "udp-echo", "sh", "-c", "httpd -p 53 -h /etc && exec udp-echo serve 53");
+    const ports = await d.docker(["port", "udpecho"]);
+    assert.match(ports.stdout, /^53\/udp -> 0\.0\.0\.0:5353$/m);
+    assert.match(ports.stdout, /^53\/tcp -> 0\.0\.0\.0:5353$/m);
+    assert.equal((await d.docker(["port", "udpecho", "53/udp"])).stdout, "0.0.0.0:5353\n");
+    const ps = await d.docker(["ps", "--filter", "name=udpecho", "--format", "{{.Ports}}"]);
+    assert.match(ps.stdout, /0\.0\.0\.0:5353->53\/udp/);
+    assert.match(ps.stdout, /0\.0\.0\.0:5353->53\/tcp/);
+    const insp = await d.docker(["inspect", "-f", "{{json .NetworkSettings.Ports}}", "udpecho"]);
+    assert.deepEqual(JSON.parse(insp.stdout)["53/udp"], [{ HostIp: "0.0.0.0", HostPort: "5353" }]);
+
+    // From the Docker host (a client in the guest's own netns): two clients at once, each answered.
+    const echo = await d.docker(["run", "--rm", "--network", "host", "udp-echo", "udp-echo", "send", "127.0.0.1", "5353", "ping", "pong"]);
+    assert.equal(echo.status, 0, echo.stderr);
+    assert.equal(echo.stdout, "ping -> ping\npong -> pong\n");
+    // The largest datagram IPv4 carries comes back whole.
+    const big = await d.docker(["run", "--rm", "--network", "host", "udp-echo", "udp-echo", "size", "127.0.0.1", "5353", "65507"]);
+    assert.equal(big.stdout, "sent 65507, got 65507, intact yes\n", big.stderr);
+    const ip = (await d.docker(["inspect", "-f", "{{.NetworkSettings.IPAddress}}", "udpecho"])).stdout.trim();
+    assert.deepEqual(await udpSockets(5353, ip), { listening: true, flows: 3 });
+    // The tcp binding of the same port number is its own.
+    assert.match(await host("wget -qO- http://127.0.0.1:5353/hostname 2>&1"), /^[0-9a-f]{12}$/m);
+
+    // Removing the container closes the listener and every flow: the port is free for another.
+    assert.equal((await d.docker(["rm", "-f", "udpecho"])).status, 0);
+    assert.deepEqual(await udpSockets(5353, ip), { listening: false, flows: 0 });
+    await runUdpEcho("udpecho2", "-p", "5353:53/udp", "udp-echo", "udp-echo", "serve", "53");
+    const again = await d.docker(["run", "--rm", "--network", "host", "udp-echo", "udp-echo", "send", "127.0.0.1", "5353", "again"]);
+    assert.equal(again.stdout, "again -> again\n", again.stderr);
+  });
+
+  test("a udp port already taken is refused with Docker's words", async () => {
+    await buildUdpEcho();
+    await runUdpEcho("udpholder", "--network", "host", "udp-echo", "udp-echo", "serve", "5354");
+    const before = await leftovers();
+    // Held by a container of ours (udpecho2 above): the port allocator's refusal.
+    const r = await d.docker(["run", "-d", "--name", "udpclash", "-p", "5353:53/udp", "busybox", "sleep", "30"]);
+    assert.equal(r.status, 125);
+    assert.match(r.stderr, /driver failed programming external connectivity on endpoint udpclash \([0-9a-f]{64}\): Bind for 0\.0\.0\.0:5353 failed: port is already allocated/);
+    // Held by something else on the host (a process in its netns): the userland proxy cannot bind it.
+    const r2 = await d.docker(["run", "-d", "--name", "udpclash2", "-p", "5354:53/udp", "busybox", "sleep", "30"]);
+    assert.equal(r2.status, 125);
+    assert.match(r2.stderr, /driver failed programming external connectivity on endpoint udpclash2 \([0-9a-f]{64}\): Error starting userland proxy: listen udp4 0\.0\.0\.0:5354: bind: address already in use/);
+    assert.equal(await leftovers(), before);
+    await d.docker(["rm", "-f", "udpclash", "udpclash2", "udpholder", "udpecho2"]);
   });
 
   test("a volume shared by two containers", async () => {

@@ -198,6 +198,20 @@ describe("the agent link", () => {
       conn.close();
     });
 
+    test("udp on the same port number is its own binding, taken and freed apart from tcp", async () => {
+      await agent.publishPort({ containerId: "x", proto: "udp", hostIp: "", hostPort: 8081, ip: "127.0.0.1", port: 8080 });
+      assert.match(await guest.sh("netstat -uln"), /0\.0\.0\.0:8081 /);
+      await assert.rejects(agent.publishPort({ containerId: "x", proto: "udp", hostIp: "", hostPort: 8081, ip: "127.0.0.1", port: 8080 }), (err: Error & { code?: string }) => {
+        assert.equal(err.code, "EADDRINUSE");
+        assert.match(err.message, /bind udp 0\.0\.0\.0:8081: Address already in use/);
+        return true;
+      });
+      await agent.unpublishPort({ proto: "udp", hostPort: 8081 });
+      assert.doesNotMatch(await guest.sh("netstat -uln"), /:8081 /);
+      await assert.rejects(agent.unpublishPort({ proto: "udp", hostPort: 8081 }), /no published port 8081\/udp/);
+      assert.equal(await guest.sh("echo still-tcp | nc -w 2 127.0.0.1 8081"), "still-tcp\n");
+    });
+
     test("fails with EADDRINUSE when the port is taken, and unpublishes", async () => {
       await assert.rejects(agent.publishPort({ containerId: "x", proto: "tcp", hostIp: "", hostPort: 8081, ip: "127.0.0.1", port: 8080 }), (err: Error & { code?: string }) => {
         assert.equal(err.code, "EADDRINUSE");

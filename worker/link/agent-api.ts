@@ -113,8 +113,12 @@ export interface GuestAgent {
   createNetwork(net: NetworkSpec): Promise<void>;
   removeNetwork(name: string): Promise<void>;
 
-  /** Listens on the guest's hostPort (all addresses) and relays to ip:port; fails with EADDRINUSE when taken. */
+  /**
+   * Listens on the guest's hostIp:hostPort and relays to ip:port; fails with EADDRINUSE when taken.
+   * tcp proxies each connection; udp keeps a flow per client address (idle for 90 s: closed).
+   */
   publishPort(p: { containerId: string; proto: "tcp" | "udp"; hostIp: string; hostPort: number; ip: string; port: number }): Promise<void>;
+  /** Closes the listener; tcp connections already proxied go on, udp flows are closed with it. */
   unpublishPort(p: { proto: "tcp" | "udp"; hostPort: number }): Promise<void>;
 
   createVolume(name: string): Promise<{ mountpoint: string }>;

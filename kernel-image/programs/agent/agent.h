@@ -152,6 +152,10 @@ void net_detach(const char *id, const char *network, const char *ip);
 void call_publish_port(struct stream *s, yajl_val p);
 void call_unpublish_port(struct stream *s, yajl_val p);
 void call_dial(struct stream *s, yajl_val p);
+/* udp_proxy.c: the UDP side of published ports */
+struct sockaddr_in;
+int udp_port_open(const struct sockaddr_in *bind_addr, int host_port, const struct sockaddr_in *target);
+int udp_port_close(int host_port);
 
 int api_relay_init(void);
 

@@ -1,7 +1,7 @@
 /* The userland proxy behind `-p hostPort:port`: docker-proxy's job. It
  * listens on the guest's hostPort and copies bytes to the container's
- * ip:port, each direction ending on its own (EOF becomes shutdown). TCP only
- * for now. `dial` is the same outward connect, but relayed over the link. */
+ * ip:port, each direction ending on its own (EOF becomes shutdown). UDP is
+ * udp_proxy.c's. `dial` is the same outward connect, but relayed over the link. */
 #include "agent.h"
 
 #include <arpa/inet.h>
@@ -161,55 +161,40 @@ static int parse_target(yajl_val params, struct sockaddr_in *a, const char *ipke
 	return 0;
 }
 
-void call_publish_port(struct stream *s, yajl_val p)
+/* The TCP listener on a (bound) address; its connections are accepted and proxied. */
+static int tcp_port_open(const struct sockaddr_in *a, int hp, const struct sockaddr_in *target)
 {
-	const char *proto = json_get_str(p, "proto");
-	long long hp = json_get_int(p, "hostPort", -1);
-	struct sockaddr_in target;
-	if (proto && strcmp(proto, "tcp") != 0)
-		fail("publishPort: %s is not supported yet, only tcp", proto);
-	else if (hp <= 0 || hp > 65535)
-		fail("publishPort: hostPort %lld is not a port", hp);
-	else if (parse_target(p, &target, "ip", "port") == 0) {
-		int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		int one = 1;
-		struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)hp), .sin_addr.s_addr = htonl(INADDR_ANY) };
-		const char *hip = json_get_str(p, "hostIp");
-		if (hip && *hip && inet_pton(AF_INET, hip, &a.sin_addr) != 1)
-			fail("publishPort: hostIp %s is not an IPv4 address", hip);
-		else if (fd < 0)
-			fail_errno("socket");
-		else if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0)
-			fail_errno("setsockopt SO_REUSEADDR");
-		else if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0)
-			fail_errno("bind tcp %s:%lld", hip && *hip ? hip : "0.0.0.0", hp);
-		else if (listen(fd, 64) < 0)
-			fail_errno("listen tcp %lld", hp);
-		else {
-			struct port *pt = calloc(1, sizeof *pt);
-			if (!pt)
-				abort();
-			pt->host_port = (int)hp;
-			pt->target = target;
-			if (watch_add(&pt->w, fd, EPOLLIN, on_port_accept, pt) == 0) {
-				pt->next = ports;
-				ports = pt;
-				stream_reply(s, "null");
-				stream_end(s);
-				return;
-			}
-			free(pt);
+	char ip[INET_ADDRSTRLEN];
+	inet_ntop(AF_INET, &a->sin_addr, ip, sizeof ip);
+	int one = 1;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return fail_errno("socket tcp %s:%d", ip, hp);
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0)
+		fail_errno("setsockopt SO_REUSEADDR tcp %s:%d", ip, hp);
+	else if (bind(fd, (const struct sockaddr *)a, sizeof *a) < 0)
+		fail_errno("bind tcp %s:%d", ip, hp);
+	else if (listen(fd, 64) < 0)
+		fail_errno("listen tcp %s:%d", ip, hp);
+	else {
+		struct port *pt = calloc(1, sizeof *pt);
+		if (!pt)
+			abort();
+		pt->host_port = hp;
+		pt->target = *target;
+		if (watch_add(&pt->w, fd, EPOLLIN, on_port_accept, pt) == 0) {
+			pt->next = ports;
+			ports = pt;
+			return 0;
 		}
-		if (fd >= 0)
-			close(fd);
+		free(pt);
 	}
-	stream_reply_error(s, errbuf);
-	stream_end(s);
+	close(fd);
+	return -1;
 }
 
-void call_unpublish_port(struct stream *s, yajl_val p)
+static int tcp_port_close(int hp)
 {
-	long long hp = json_get_int(p, "hostPort", -1);
 	for (struct port **pp = &ports; *pp; pp = &(*pp)->next) {
 		struct port *pt = *pp;
 		if (pt->host_port != hp)
@@ -217,16 +202,52 @@ void call_unpublish_port(struct stream *s, yajl_val p)
 		*pp = pt->next;
 		int fd = pt->w.fd;
 		watch_del(&pt->w);
-		close(fd);
+		if (close(fd) < 0)
+			logmsg("port %d: close: %s", hp, strerror(errno));
 		defer_free(pt);
 		/* Connections already proxied keep going, as with docker-proxy. */
-		stream_reply(s, "null");
-		stream_end(s);
-		return;
+		return 0;
 	}
-	char msg[64];
-	snprintf(msg, sizeof msg, "no published port %lld", hp);
-	stream_reply_error(s, msg);
+	return fail("no published port %d/tcp", hp);
+}
+
+void call_publish_port(struct stream *s, yajl_val p)
+{
+	const char *proto = json_get_str(p, "proto");
+	bool udp = proto && strcmp(proto, "udp") == 0;
+	long long hp = json_get_int(p, "hostPort", -1);
+	const char *hip = json_get_str(p, "hostIp");
+	struct sockaddr_in target;
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)hp), .sin_addr.s_addr = htonl(INADDR_ANY) };
+	int r = -1;
+	if (proto && !udp && strcmp(proto, "tcp") != 0)
+		fail("publishPort: %s is not supported, only tcp and udp", proto);
+	else if (hp <= 0 || hp > 65535)
+		fail("publishPort: hostPort %lld is not a port", hp);
+	else if (hip && *hip && inet_pton(AF_INET, hip, &a.sin_addr) != 1)
+		fail("publishPort: hostIp %s is not an IPv4 address", hip);
+	else if (parse_target(p, &target, "ip", "port") == 0)
+		r = udp ? udp_port_open(&a, (int)hp, &target) : tcp_port_open(&a, (int)hp, &target);
+	if (r < 0)
+		stream_reply_error(s, errbuf);
+	else
+		stream_reply(s, "null");
+	stream_end(s);
+}
+
+void call_unpublish_port(struct stream *s, yajl_val p)
+{
+	const char *proto = json_get_str(p, "proto");
+	long long hp = json_get_int(p, "hostPort", -1);
+	int r;
+	if (hp <= 0 || hp > 65535)
+		r = fail("unpublishPort: hostPort %lld is not a port", hp);
+	else
+		r = proto && strcmp(proto, "udp") == 0 ? udp_port_close((int)hp) : tcp_port_close((int)hp);
+	if (r < 0)
+		stream_reply_error(s, errbuf);
+	else
+		stream_reply(s, "null");
 	stream_end(s);
 }
 

@@ -157,25 +157,39 @@ export class ContainerService {
     if (net) await this.refreshHosts(net).catch(() => {});
   }
 
+  /**
+   * Each binding as Docker's port mapper makes it: the allocator refuses a (hostIp, proto, port)
+   * a container already holds, then the userland proxy binds it (tcp and udp apart, so
+   * `-p 8080:80 -p 8080:80/udp` both hold 8080).
+   */
   private async publishPorts(c: Container): Promise<void> {
     const agent = this.engine.agent();
     for (const [key, bindings] of Object.entries(c.hostConfig.PortBindings ?? {})) {
-      const [portStr, proto = "tcp"] = key.split("/");
+      const [portStr, p = "tcp"] = key.split("/");
+      const proto = p as "tcp" | "udp";
       for (const b of bindings ?? []) {
-        const hostPort = Number(b.HostPort || 0) || (await this.freePort());
+        const hostIp = b.HostIp || "0.0.0.0";
+        const hostPort = Number(b.HostPort || 0) || this.freePort(proto);
         if (!c.endpoint) continue;
+        const failed = (why: string) => new Error(`driver failed programming external connectivity on endpoint ${c.name} (${c.id}): ${why}`);
+        const holders = this.engine.containers.all().flatMap((x) => x.publishedPorts);
+        if (holders.some((x) => x.proto === proto && x.hostIp === hostIp && x.hostPort === hostPort)) throw failed(`Bind for ${hostIp}:${hostPort} failed: port is already allocated`);
         try {
-          await agent.publishPort({ containerId: c.id, proto: proto as "tcp" | "udp", hostIp: b.HostIp || "0.0.0.0", hostPort, ip: c.endpoint.ip, port: Number(portStr) });
+          await agent.publishPort({ containerId: c.id, proto, hostIp, hostPort, ip: c.endpoint.ip, port: Number(portStr) });
         } catch (err) {
-          throw new Error(`driver failed programming external connectivity on endpoint ${c.name} (${c.id}): Bind for ${b.HostIp || "0.0.0.0"}:${hostPort} failed: port is already allocated${/EADDRINUSE|in use/i.test((err as Error).message) ? "" : ` (${(err as Error).message})`}`);
+          const e = err as Error & { code?: string };
+          // docker-proxy's own words when something else on the host has the port.
+          const why = e.code === "EADDRINUSE" || /in use/i.test(e.message) ? "bind: address already in use" : e.message;
+          throw failed(`Error starting userland proxy: listen ${proto}4 ${hostIp}:${hostPort}: ${why}`);
         }
-        c.publishedPorts.push({ proto: proto as "tcp" | "udp", hostPort, containerPort: Number(portStr), hostIp: b.HostIp || "0.0.0.0" });
+        c.publishedPorts.push({ proto, hostPort, containerPort: Number(portStr), hostIp });
       }
     }
   }
 
-  private async freePort(): Promise<number> {
-    const used = new Set(this.engine.containers.all().flatMap((x) => x.publishedPorts.map((p) => p.hostPort)));
+  /** An ephemeral port for `-p 80`: Docker's allocator hands them out per proto. */
+  private freePort(proto: "tcp" | "udp"): number {
+    const used = new Set(this.engine.containers.all().flatMap((x) => x.publishedPorts.filter((p) => p.proto === proto).map((p) => p.hostPort)));
     for (let p = 32768; p < 60999; p++) if (!used.has(p)) return p;
     throw new Error("no free ports");
   }
