@@ -218,6 +218,11 @@ describe("engine: containers", () => {
     await runUdpEcho("udpecho2", "-p", "5353:53/udp", "udp-echo", "udp-echo", "serve", "53");
     const again = await d.docker(["run", "--rm", "--network", "host", "udp-echo", "udp-echo", "send", "127.0.0.1", "5353", "again"]);
     assert.equal(again.stdout, "again -> again\n", again.stderr);
+    // The address came back to a new container with Docker's MAC for it, so the guest's ARP
+    // cache stayed right (with a random MAC the datagram above went to the gone veth).
+    const again2 = (await d.docker(["inspect", "-f", "{{.NetworkSettings.IPAddress}} {{.NetworkSettings.MacAddress}}", "udpecho2"])).stdout.trim().split(" ");
+    assert.equal(again2[1], ["02", "42", ...again2[0].split(".").map((x) => Number(x).toString(16).padStart(2, "0"))].join(":"));
+    assert.match(await d.docker(["exec", "udpecho2", "cat", "/sys/class/net/eth0/address"]).then((r) => r.stdout), new RegExp(`^${again2[1]}$`, "m"));
   });
 
   test("a udp port already taken is refused with Docker's words", async () => {

@@ -13,6 +13,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <net/if.h>
+#include <net/if_arp.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -346,6 +347,25 @@ out:
 	return r;
 }
 
+/* Docker's rule (libnetwork's genMAC): 02:42 and the four bytes of the IP.
+ * An address given again gets the same MAC, so neighbours' ARP caches stay
+ * right; a random one would leave them pointing at a veth that is gone,
+ * and a lone UDP datagram to the new container would be lost. */
+static int set_mac_for_ip(const char *dev, uint32_t ip)
+{
+	struct ifreq ifr = { 0 };
+	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", dev);
+	ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
+	unsigned char mac[6] = { 0x02, 0x42, ip >> 24, ip >> 16, ip >> 8, ip };
+	memcpy(ifr.ifr_hwaddr.sa_data, mac, sizeof mac);
+	int sk = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (sk < 0)
+		return fail_errno("socket for SIOCSIFHWADDR %s", dev);
+	int r = ioctl(sk, SIOCSIFHWADDR, &ifr);
+	close(sk);
+	return r < 0 ? fail_errno("set the MAC address of %s", dev) : 0;
+}
+
 static void veth_name(const char *id, char *out)
 {
 	snprintf(out, IFNAMSIZ, "veth%.11s", id);
@@ -395,7 +415,9 @@ int net_attach(const char *id, const char *network, const char *want_ip, char *i
 		link_del(host);
 		return -1;
 	}
-	int r = addr_add("eth0", ip, nw->prefix);
+	int r = set_mac_for_ip("eth0", ip);
+	if (r == 0)
+		r = addr_add("eth0", ip, nw->prefix);
 	if (r == 0)
 		r = link_up_master("eth0", NULL);
 	if (r == 0)
