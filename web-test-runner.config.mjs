@@ -80,6 +80,30 @@ function network() {
 }
 
 /**
+ * `executeServerCommand("docker-registry", { action: "start" | "stop" })`: Debian's docker-registry
+ * on a loopback port with CORS headers (test/registry/docker-registry.ts), a real registry for the
+ * page to push to and pull from with fetch, as a classroom's shared registry would be.
+ */
+function dockerRegistry() {
+  let running;
+  return {
+    name: "slipway-docker-registry",
+    async executeCommand({ command, payload }) {
+      if (command !== "docker-registry") return undefined;
+      if (payload.action === "stop") {
+        await running?.stop();
+        running = undefined;
+        return true;
+      }
+      const { tsImport } = await import("tsx/esm/api");
+      const { startDockerRegistry, CORS_HEADERS } = await tsImport("./test/registry/docker-registry.ts", import.meta.url);
+      running ??= await startDockerRegistry({ headers: CORS_HEADERS });
+      return { url: running.url, host: running.host };
+    },
+  };
+}
+
+/**
  * `executeServerCommand("save-screenshot", { name, clip })`: a PNG of the test page (or a part of it)
  * in test-artifacts/, for looking at the page at each size after a run.
  */
@@ -102,7 +126,7 @@ export default {
   // Every test under a browser/ folder (test/browser/, test/registry/browser/, …); npm test leaves those to this runner.
   files: ["test/**/browser/**/*.test.ts"],
   nodeResolve: true,
-  plugins: [esbuildPlugin({ ts: true, target: "es2022" }), screenshots(), network()],
+  plugins: [esbuildPlugin({ ts: true, target: "es2022" }), screenshots(), network(), dockerRegistry()],
   middleware: [pagesSite(), corruptSnapshot, lessonFiles(join(root, "lessons"))],
   concurrency: 1,
   browsers: [

@@ -9,18 +9,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { startTestDaemon, type TestDaemon } from "../helpers/daemon.ts";
-import { startDockerRegistry, type DockerRegistry } from "../registry/docker-registry.ts";
+import { CORS_HEADERS, startDockerRegistry, type DockerRegistry } from "../registry/docker-registry.ts";
 import { repoRoot, run } from "../registry/helpers.ts";
 import { startTokenServer, type TokenServer } from "../registry/token-server.ts";
 
-/** What a page on another origin needs from a registry (see README, "Sharing images with a real registry"). */
-export const CORS_HEADERS: Record<string, string[]> = {
-  "Access-Control-Allow-Origin": ["*"],
-  "Access-Control-Allow-Methods": ["HEAD, GET, OPTIONS, POST, PUT, PATCH, DELETE"],
-  "Access-Control-Allow-Headers": ["Authorization, Accept, Content-Type, Content-Length, Content-Range, Range"],
-  // fetch hides every response header but a few unless exposed: the client reads these.
-  "Access-Control-Expose-Headers": ["Docker-Content-Digest, WWW-Authenticate, Location, Range, Content-Length, Content-Type, Docker-Upload-UUID"],
-};
 
 describe("engine: another registry (docker-registry with token auth)", () => {
   let d: TestDaemon;

@@ -19,6 +19,15 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** What a page on another origin needs from a registry (see README, "Sharing images with a real registry"). */
+export const CORS_HEADERS: Record<string, string[]> = {
+  "Access-Control-Allow-Origin": ["*"],
+  "Access-Control-Allow-Methods": ["HEAD, GET, OPTIONS, POST, PUT, PATCH, DELETE"],
+  "Access-Control-Allow-Headers": ["Authorization, Accept, Content-Type, Content-Length, Content-Range, Range"],
+  // fetch hides every response header but a few unless exposed: the client reads these.
+  "Access-Control-Expose-Headers": ["Docker-Content-Digest, WWW-Authenticate, Location, Range, Content-Length, Content-Type, Docker-Upload-UUID"],
+};
+
 export interface DockerRegistryOptions {
   /** config.yml's http.headers: added to every response (CORS, for the browser). */
   headers?: Record<string, string[]>;
