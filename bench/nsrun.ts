@@ -8,6 +8,7 @@ import { consoleExec } from "../worker/vm/console-exec.ts";
 import { GuestMachine } from "../worker/vm/guest-machine.ts";
 import { loadGuestAssets, v86WasmPath } from "../worker/node/guest-files.ts";
 import { median } from "./_stats.ts";
+import { installGuestTool } from "./_guest-tools.ts";
 
 const RUNS = 20;
 
@@ -17,6 +18,7 @@ const RUNS = 20;
 const lib = readFileSync(new URL("../test/guest/nsrun-lib.sh", import.meta.url), "utf8");
 const script = `
 set -e
+export PATH=/usr/local/bin:$PATH
 cat > /tmp/nsrun-lib.sh <<'NSRUN_LIB_EOF'
 ${lib}NSRUN_LIB_EOF
 . /tmp/nsrun-lib.sh
@@ -39,6 +41,7 @@ done
 
 const machine = await GuestMachine.start(loadGuestAssets(), { wasmPath: v86WasmPath() });
 try {
+  await installGuestTool(machine, "timeit");
   const r = await consoleExec(machine, script, { timeoutMs: 600_000 });
   if (r.status !== 0) throw new Error(`bench script failed (${r.status}):\n${r.output}`);
   const times = (name: string) =>
