@@ -96,6 +96,8 @@ void stream_end(struct stream *s);
 void stream_reset(struct stream *s, const char *reason);
 void stream_reply(struct stream *s, const char *result_json); /* {"result": …} */
 void stream_reply_error(struct stream *s, const char *message);
+/* The usual end of a CALL that returns nothing: null, or errbuf when r < 0. */
+void stream_reply_done(struct stream *s, int r);
 void stream_event(struct stream *s, const char *json);
 void stream_credit(struct stream *s, size_t consumed);
 struct stream *stream_open(const char *header_json, const struct stream_ops *ops, void *ctx);

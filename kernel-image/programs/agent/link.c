@@ -148,6 +148,15 @@ void stream_reply(struct stream *s, const char *result_json)
 	maybe_done(s);
 }
 
+void stream_reply_done(struct stream *s, int r)
+{
+	if (r < 0)
+		stream_reply_error(s, errbuf);
+	else
+		stream_reply(s, "null");
+	stream_end(s);
+}
+
 void stream_reply_error(struct stream *s, const char *message)
 {
 	if (s->finished || !s->reply_pending)

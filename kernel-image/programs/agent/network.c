@@ -276,11 +276,7 @@ int net_init(void)
 
 void call_create_network(struct stream *s, yajl_val p)
 {
-	if (network_add(json_get_str(p, "name"), json_get_str(p, "bridge"), json_get_str(p, "subnet"), json_get_str(p, "gateway")) < 0)
-		stream_reply_error(s, errbuf);
-	else
-		stream_reply(s, "null");
-	stream_end(s);
+	stream_reply_done(s, network_add(json_get_str(p, "name"), json_get_str(p, "bridge"), json_get_str(p, "subnet"), json_get_str(p, "gateway")));
 }
 
 void call_remove_network(struct stream *s, yajl_val p)

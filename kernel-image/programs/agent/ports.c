@@ -228,11 +228,7 @@ void call_publish_port(struct stream *s, yajl_val p)
 		fail("publishPort: hostIp %s is not an IPv4 address", hip);
 	else if (parse_target(p, &target, "ip", "port") == 0)
 		r = udp ? udp_port_open(&a, (int)hp, &target) : tcp_port_open(&a, (int)hp, &target);
-	if (r < 0)
-		stream_reply_error(s, errbuf);
-	else
-		stream_reply(s, "null");
-	stream_end(s);
+	stream_reply_done(s, r);
 }
 
 void call_unpublish_port(struct stream *s, yajl_val p)
@@ -244,11 +240,7 @@ void call_unpublish_port(struct stream *s, yajl_val p)
 		r = fail("unpublishPort: hostPort %lld is not a port", hp);
 	else
 		r = proto && strcmp(proto, "udp") == 0 ? udp_port_close((int)hp) : tcp_port_close((int)hp);
-	if (r < 0)
-		stream_reply_error(s, errbuf);
-	else
-		stream_reply(s, "null");
-	stream_end(s);
+	stream_reply_done(s, r);
 }
 
 void call_dial(struct stream *s, yajl_val p)

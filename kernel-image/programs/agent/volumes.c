@@ -30,14 +30,8 @@ void call_remove_volume(struct stream *s, yajl_val p)
 {
 	const char *name = json_get_str(p, "name");
 	char dir[512];
-	if (!valid_name(name)) {
-		stream_reply_error(s, "removeVolume: not a valid volume name");
-	} else {
-		snprintf(dir, sizeof dir, STATE_DIR "/volumes/%s", name);
-		if (rm_rf(dir) < 0)
-			stream_reply_error(s, errbuf);
-		else
-			stream_reply(s, "null");
-	}
-	stream_end(s);
+	if (!valid_name(name))
+		return stream_reply_done(s, fail("removeVolume: not a valid volume name"));
+	snprintf(dir, sizeof dir, STATE_DIR "/volumes/%s", name);
+	stream_reply_done(s, rm_rf(dir));
 }
