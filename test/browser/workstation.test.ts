@@ -5,6 +5,7 @@
 // which the daemon follows again (its logs, its exit).
 // Screenshots at desktop and phone sizes go to test-artifacts/.
 import { executeServerCommand, sendKeys, setViewport } from "@web/test-runner-commands";
+import { waitFor } from "./helpers/app-page.ts";
 
 const PROMPT = "root@docker-host:";
 const frames: HTMLIFrameElement[] = [];
@@ -27,16 +28,6 @@ function deep(root: ParentNode, ...selectors: string[]): Element | null {
     node = el.shadowRoot ?? el;
   }
   return el;
-}
-
-async function waitFor<T>(probe: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs: number, what: string, context = () => ""): Promise<T> {
-  const until = performance.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (performance.now() > until) throw new Error(`no ${what} within ${timeoutMs} ms; ${context()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 async function openPage(path: string, width: number, height: number): Promise<Page> {

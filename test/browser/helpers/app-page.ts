@@ -62,7 +62,7 @@ export async function openApp(path = "/dist/index.html", timeoutMs = 90_000, opt
   return page;
 }
 
-export async function waitFor<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number, what: string, context = () => ""): Promise<T> {
+export async function waitFor<T>(probe: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs: number, what: string, context = () => ""): Promise<T> {
   const until = performance.now() + timeoutMs;
   for (;;) {
     const v = await probe();

@@ -7,6 +7,7 @@
 // blobs) is all or nothing.
 import { createStore, promisifyRequest, type UseStore } from "idb-keyval";
 import { checkPath, PathNotFoundError, StorageFullError, type FileInfo, type StorageDriver } from "./driver.ts";
+import { gather, rangeStream } from "./whole-file.ts";
 
 interface Entry {
   data: Uint8Array;
@@ -61,33 +62,14 @@ export class IdbDriver implements StorageDriver {
   }
 
   async reader(path: string, offset = 0, length?: number): Promise<ReadableStream<Uint8Array>> {
-    const data = await this.getContent(path);
-    const end = length === undefined ? data.byteLength : Math.min(data.byteLength, offset + length);
-    const part = data.subarray(Math.min(offset, data.byteLength), end);
-    return new ReadableStream({
-      start(c) {
-        if (part.byteLength) c.enqueue(part);
-        c.close();
-      },
-    });
+    return rangeStream(await this.getContent(path), offset, length);
   }
 
   async writeStream(path: string, body: AsyncIterable<Uint8Array>, onChunk?: (chunk: Uint8Array) => void): Promise<number> {
     checkPath(path);
     // IndexedDB writes a value whole: gather the stream, then put it in one transaction.
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for await (const chunk of body) {
-      onChunk?.(chunk);
-      chunks.push(chunk.slice());
-      size += chunk.byteLength;
-    }
-    const data = new Uint8Array(size);
-    let at = 0;
-    for (const c of chunks) {
-      data.set(c, at);
-      at += c.byteLength;
-    }
+    const data = await gather(body, onChunk);
+    const size = data.byteLength;
     const entry: Entry = { data, modTime: Date.now() };
     await this.tx("readwrite", (s) => {
       s.put(entry, path);

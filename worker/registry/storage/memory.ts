@@ -1,6 +1,7 @@
 // A storage driver in a Map: for tests, and for a registry that need not
 // outlive its page. Same rules as the others (see driver.ts).
 import { checkPath, PathNotFoundError, StorageFullError, type FileInfo, type StorageDriver } from "./driver.ts";
+import { gather, rangeStream } from "./whole-file.ts";
 
 interface Entry {
   data: Uint8Array;
@@ -28,32 +29,13 @@ export class MemoryDriver implements StorageDriver {
   }
 
   async reader(path: string, offset = 0, length?: number): Promise<ReadableStream<Uint8Array>> {
-    const data = await this.getContent(path);
-    const end = length === undefined ? data.byteLength : Math.min(data.byteLength, offset + length);
-    const part = data.subarray(Math.min(offset, data.byteLength), end);
-    return new ReadableStream({
-      start(c) {
-        if (part.byteLength) c.enqueue(part);
-        c.close();
-      },
-    });
+    return rangeStream(await this.getContent(path), offset, length);
   }
 
   async writeStream(path: string, body: AsyncIterable<Uint8Array>, onChunk?: (chunk: Uint8Array) => void): Promise<number> {
     checkPath(path);
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for await (const chunk of body) {
-      onChunk?.(chunk);
-      chunks.push(chunk.slice());
-      size += chunk.byteLength;
-    }
-    const data = new Uint8Array(size);
-    let at = 0;
-    for (const c of chunks) {
-      data.set(c, at);
-      at += c.byteLength;
-    }
+    const data = await gather(body, onChunk);
+    const size = data.byteLength;
     await this.putContent(path, data);
     return size;
   }
