@@ -80,25 +80,41 @@ function network() {
 }
 
 /**
- * `executeServerCommand("docker-registry", { action: "start" | "stop" })`: Debian's docker-registry
- * on a loopback port with CORS headers (test/registry/docker-registry.ts), a real registry for the
- * page to push to and pull from with fetch, as a classroom's shared registry would be.
+ * `executeServerCommand("docker-registry", { action: "start" | "stop", auth?: "token" })`: Debian's
+ * docker-registry on a loopback port with the CORS headers README gives, a real registry for the
+ * page to push to and pull from with fetch, as a classroom's shared registry would be. With
+ * `auth: "token"` it has Docker's token auth (test/registry/token-server.ts, user "teacher",
+ * password "s3cret") behind the preflight-answering proxy README asks for.
  */
 function dockerRegistry() {
-  let running;
+  const running = new Map();
   return {
     name: "slipway-docker-registry",
     async executeCommand({ command, payload }) {
       if (command !== "docker-registry") return undefined;
+      const key = payload.auth ?? "none";
       if (payload.action === "stop") {
-        await running?.stop();
-        running = undefined;
+        for (const stop of running.get(key)?.stops.reverse() ?? []) await stop();
+        running.delete(key);
         return true;
       }
+      if (running.has(key)) return running.get(key).info;
       const { tsImport } = await import("tsx/esm/api");
       const { startDockerRegistry, CORS_HEADERS } = await tsImport("./test/registry/docker-registry.ts", import.meta.url);
-      running ??= await startDockerRegistry({ headers: CORS_HEADERS });
-      return { url: running.url, host: running.host };
+      if (key !== "token") {
+        const reg = await startDockerRegistry({ headers: CORS_HEADERS });
+        const info = { url: reg.url, host: reg.host };
+        running.set(key, { info, stops: [() => reg.stop()] });
+        return info;
+      }
+      const { startTokenServer } = await tsImport("./test/registry/token-server.ts", import.meta.url);
+      const { startPreflightProxy } = await tsImport("./test/registry/preflight-proxy.ts", import.meta.url);
+      const tokens = await startTokenServer({ users: { teacher: "s3cret" }, headers: { "Access-Control-Allow-Origin": "*", "Access-Control-Allow-Headers": "Authorization" } });
+      const reg = await startDockerRegistry({ headers: CORS_HEADERS, token: { realm: tokens.realm, service: tokens.service, issuer: tokens.issuer, rootcertbundle: tokens.certFile } });
+      const proxy = await startPreflightProxy(reg.url, CORS_HEADERS);
+      const info = { url: proxy.url, host: proxy.host, username: "teacher", password: "s3cret" };
+      running.set(key, { info, stops: [() => tokens.stop(), () => reg.stop(), () => proxy.stop()] });
+      return info;
     },
   };
 }

@@ -1,6 +1,7 @@
 // A class's shared registry, from the page: the engine in the page's worker pushes an image to
 // Debian's docker-registry on loopback (with the CORS headers README gives) and pulls it back,
-// with fetch across origins, and the registry itself lists what arrived.
+// with fetch across origins, and the registry itself lists what arrived. Then the same with
+// Docker's token auth: docker login's check, a push and a pull with credentials, a refusal without.
 import { executeServerCommand } from "@web/test-runner-commands";
 import { closePages, openApp, waitFor, type AppPage } from "./helpers/app-page.ts";
 
@@ -59,5 +60,51 @@ describe("another registry, from the page", () => {
     const res = await page.guest.engineRequest({ method: "POST", path: `/images/create?fromImage=${encodeURIComponent(`${reg.host}/class/missing`)}&tag=1`, headers: { "X-Registry-Auth": ANON } });
     const body = text(res.body);
     if (!/manifest unknown|not found/.test(body)) throw new Error(`pull of a missing image: ${res.status} ${body}`);
+  });
+});
+
+describe("another registry with token auth, from the page", () => {
+  let page: AppPage;
+  let reg: { url: string; host: string; username: string; password: string };
+  const auth = (username: string, password: string) => btoa(JSON.stringify({ username, password, serveraddress: reg.host }));
+
+  before(async () => {
+    reg = (await executeServerCommand("docker-registry", { action: "start", auth: "token" })) as typeof reg;
+    page = await openApp();
+    await waitFor(async () => (await page.guest.engineStatus()).agent, 60_000, "the guest agent");
+  });
+
+  after(async () => {
+    closePages();
+    await executeServerCommand("docker-registry", { action: "stop", auth: "token" });
+  });
+
+  it("checks docker login's password with the token server", async () => {
+    const login = (password: string) => page.guest.engineRequest({ method: "POST", path: "/auth", body: { username: reg.username, password, serveraddress: reg.host } });
+    const wrong = await login("wrong");
+    if (wrong.status !== 401 || !/unauthorized: incorrect username or password/.test(text(wrong.body))) throw new Error(`a wrong password: ${wrong.status} ${text(wrong.body)}`);
+    const right = await login(reg.password);
+    if (right.status !== 200 || !/Login Succeeded/.test(text(right.body))) throw new Error(`the right password: ${right.status} ${text(right.body)}`);
+  });
+
+  it("pushes and pulls with credentials, and is refused without them", async () => {
+    const g = page.guest;
+    const call = async (method: string, path: string, registryAuth: string) => {
+      const res = await g.engineRequest({ method, path, headers: { "X-Registry-Auth": registryAuth } });
+      return { status: res.status, text: text(res.body) };
+    };
+    const creds = auth(reg.username, reg.password);
+    await call("POST", "/images/create?fromImage=busybox&tag=latest", ANON);
+    const name = `${reg.host}/class/private`;
+    await call("POST", `/images/busybox:latest/tag?repo=${encodeURIComponent(name)}&tag=1`, ANON);
+    const denied = await call("POST", `/images/${encodeURIComponent(name)}/push?tag=1`, ANON);
+    if (!/denied: requested access to the resource is denied/.test(denied.text)) throw new Error(`a push without credentials: ${denied.text}`);
+    const pushed = await call("POST", `/images/${encodeURIComponent(name)}/push?tag=1`, creds);
+    if (/"error"/.test(pushed.text) || !/"Digest":"sha256:/.test(pushed.text)) throw new Error(`a push with credentials: ${pushed.text}`);
+    await call("DELETE", `/images/${encodeURIComponent(`${name}:1`)}`, ANON);
+    const refused = await call("POST", `/images/create?fromImage=${encodeURIComponent(name)}&tag=1`, ANON);
+    if (!/pull access denied for .*class\/private, repository does not exist or may require 'docker login'/.test(refused.text)) throw new Error(`a pull without credentials: ${refused.status} ${refused.text}`);
+    const pulled = await call("POST", `/images/create?fromImage=${encodeURIComponent(name)}&tag=1`, creds);
+    if (!/Status: Downloaded newer image/.test(pulled.text)) throw new Error(`a pull with credentials: ${pulled.status} ${pulled.text}`);
   });
 });
