@@ -241,6 +241,39 @@ describe("engine: containers", () => {
     await d.docker(["rm", "-f", "udpclash", "udpclash2", "udpholder", "udpecho2"]);
   });
 
+  test("docker stats reads the cgroup: CPU of a busy loop, the memory limit, pids; a stopped container reads as zeros", async () => {
+    assert.equal((await d.docker(["run", "-d", "--name", "busy", "-m", "32m", "--pids-limit", "50", "busybox", "sh", "-c", "while :; do :; done"])).status, 0);
+    try {
+      const r = await d.docker(["stats", "--no-stream", "--format", "{{.Name}} {{.CPUPerc}} {{.MemUsage}} {{.PIDs}}", "busy"]);
+      assert.equal(r.status, 0, r.stderr);
+      const m = /^busy (\d+\.\d+)% ([\d.]+)(B|KiB|MiB) \/ 32MiB 1$/m.exec(r.stdout);
+      assert.ok(m, r.stdout);
+      assert.ok(Number(m[1]) > 20, `a busy loop at ${m[1]}% CPU`);
+      // The stream: one object a second, each with the one before it for the CPU delta.
+      const api = await d.api("GET", "/containers/busy/stats?stream=0");
+      const s = JSON.parse(api.text);
+      assert.equal(s.name, "/busy");
+      assert.equal(s.memory_stats.limit, 32 * 1024 * 1024);
+      assert.equal(s.pids_stats.limit, 50);
+      assert.ok(s.cpu_stats.cpu_usage.total_usage > s.precpu_stats.cpu_usage.total_usage);
+      assert.ok(s.cpu_stats.system_cpu_usage > s.precpu_stats.system_cpu_usage);
+    } finally {
+      await d.docker(["rm", "-f", "busy"]);
+    }
+    assert.equal((await d.docker(["create", "--name", "still", "busybox", "true"])).status, 0);
+    const still = await d.docker(["stats", "--no-stream", "--format", "{{.Name}} {{.CPUPerc}} {{.MemUsage}} {{.PIDs}}", "still"]);
+    assert.equal(still.stdout, "still 0.00% 0B / 0B 0\n", still.stderr);
+    await d.docker(["rm", "still"]);
+  });
+
+  test("--read-only makes the root file system read-only", async () => {
+    const r = await d.docker(["run", "--rm", "--read-only", "busybox", "touch", "/x"]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /touch: \/x: Read-only file system/);
+    // /etc/hosts and friends are bind mounts of their own, as in Docker.
+    assert.equal((await d.docker(["run", "--rm", "--read-only", "busybox", "sh", "-c", "echo 1.2.3.4 x >> /etc/hosts && echo ok"])).stdout, "ok\n");
+  });
+
   test("a volume shared by two containers", async () => {
     assert.equal((await d.docker(["run", "--rm", "-v", "shared:/data", "busybox", "sh", "-c", "echo kept > /data/f"])).status, 0);
     const r = await d.docker(["run", "--rm", "-v", "shared:/data", "busybox", "cat", "/data/f"]);

@@ -190,9 +190,12 @@ static void emit_spec(struct buf *b, yajl_val spec, const struct spec_fill *f)
 		emit_mounts(b, NULL, f);
 		first = false;
 	}
+	/* The overlay is ours to name; whether it is read-only is the daemon's
+	 * (docker run --read-only). */
+	bool readonly = json_get_bool(json_get(spec, "root"), "readonly");
 	buf_printf(b, "%s\"root\":{\"path\":", first ? "" : ",");
 	buf_json_str(b, f->rootfs);
-	buf_printf(b, ",\"readonly\":false}}");
+	buf_printf(b, ",\"readonly\":%s}}", readonly ? "true" : "false");
 }
 
 /* ---- running nsrun ---- */

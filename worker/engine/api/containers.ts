@@ -7,9 +7,10 @@ import { bool, json, jsonBody, type Router } from "../router.ts";
 import { frame, MULTIPLEXED, RAW } from "../streams.ts";
 import { concatBytes } from "../bytes.ts";
 import { Container, statusText, type ContainerConfig, type HostConfig } from "../containers/container.ts";
-import type { ContainerService } from "../containers/service.ts";
+import { sleep, type ContainerService } from "../containers/service.ts";
 import { parseFilters } from "./system.ts";
 import type { LogEntry } from "../containers/logs.ts";
+import { sample, statsJson, type Sample } from "../containers/stats.ts";
 
 export function containerRoutes(r: Router, e: Engine, svc: ContainerService): void {
   r.on("POST", "/containers/create", async (req) => {
@@ -128,6 +129,34 @@ export function containerRoutes(r: Router, e: Engine, svc: ContainerService): vo
       }
     }
     return { status: 200, headers: { "Content-Type": tty ? RAW : MULTIPLEXED }, body: body() };
+  });
+
+  // docker stats: a reading a second (the interval of dockerd's collector); without stream, one
+  // object once a second reading, half a second on, can give CPU its delta (the CLI waits 1.5 s
+  // for every container's first object); one-shot: at once, without it.
+  r.on("GET", "/containers/{id}/stats", async (req) => {
+    const c = e.containers.get(req.params.id);
+    const stream = req.query.get("stream") === null ? true : bool(req.query.get("stream"));
+    const oneShot = bool(req.query.get("one-shot"));
+    const line = (x: unknown) => new TextEncoder().encode(JSON.stringify(x) + "\n");
+    async function* body(): AsyncGenerator<Uint8Array> {
+      // A stopped container reads as zeros, as dockerd answers for one.
+      if (!c.state.Running) return void (yield line(statsJson(c, undefined, undefined)));
+      let before: Sample | undefined;
+      for (let first = true; c.state.Running; first = false) {
+        if (!first) await Promise.race([sleep(stream ? 1000 : 500), c.exited]);
+        if (!c.state.Running) return;
+        const now = await sample(e.agent(), c, e.host.memTotal);
+        if (!stream && !oneShot && !before) {
+          before = now;
+          continue;
+        }
+        yield line(statsJson(c, now, before));
+        if (!stream) return;
+        before = now;
+      }
+    }
+    return { status: 200, headers: { "Content-Type": "application/json" }, body: body() };
   });
 
   r.on("GET", "/containers/{id}/top", async (req) => {
