@@ -266,6 +266,35 @@ describe("engine: containers", () => {
     await d.docker(["rm", "still"]);
   });
 
+  test("--restart: on-failure up to its count, always until docker stop, and Docker's refusals", async () => {
+    const inspect = async (name: string) => (await d.docker(["inspect", "-f", "{{.RestartCount}} {{.State.Status}} {{.State.ExitCode}}", name])).stdout.trim();
+    const until = async (what: () => Promise<boolean>, ms: number) => {
+      for (const t0 = Date.now(); Date.now() - t0 < ms; await new Promise((r) => setTimeout(r, 200))) if (await what()) return true;
+      return false;
+    };
+    assert.equal((await d.docker(["run", "-d", "--name", "flaky", "--restart", "on-failure:2", "busybox", "sh", "-c", "exit 3"])).status, 0);
+    assert.ok(await until(async () => (await inspect("flaky")) === "2 exited 3", 15_000), await inspect("flaky"));
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(await inspect("flaky"), "2 exited 3", "no third restart");
+
+    assert.equal((await d.docker(["run", "-d", "--name", "loop", "--restart", "always", "busybox", "sh", "-c", "sleep 0.3; exit 1"])).status, 0);
+    assert.ok(await until(async () => Number((await inspect("loop")).split(" ")[0]) >= 2, 15_000), await inspect("loop"));
+    // docker ps lists it whether it is up or waiting to restart, as Docker does.
+    assert.match((await d.docker(["ps", "--filter", "name=loop", "--format", "{{.Status}}"])).stdout, /^(Up .*|Restarting \(1\) .* ago)$/m);
+    assert.equal((await d.docker(["stop", "-t", "1", "loop"])).status, 0);
+    const stopped = await inspect("loop");
+    assert.match(stopped, / exited /);
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(await inspect("loop"), stopped, "docker stop keeps it stopped");
+    await d.docker(["rm", "-f", "flaky", "loop"]);
+
+    const rm = await d.api("POST", "/containers/create", { Image: "busybox", HostConfig: { AutoRemove: true, RestartPolicy: { Name: "always" } } });
+    assert.equal(rm.status, 400);
+    assert.equal(JSON.parse(rm.text).message, "can't create 'AutoRemove' container with restart policy");
+    const bad = await d.api("POST", "/containers/create", { Image: "busybox", HostConfig: { RestartPolicy: { Name: "sometimes" } } });
+    assert.equal(JSON.parse(bad.text).message, "invalid restart policy 'sometimes'");
+  });
+
   test("--read-only makes the root file system read-only", async () => {
     const r = await d.docker(["run", "--rm", "--read-only", "busybox", "touch", "/x"]);
     assert.equal(r.status, 1);

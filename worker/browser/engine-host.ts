@@ -132,6 +132,8 @@ export class EngineHost {
     for (const s of saved) {
       const c = new Container(s.id, s.name, s.created, s.image, s.imageId, s.config, s.hostConfig, s.path, s.args);
       Object.assign(c, { state: s.state, endpoint: s.endpoint, mounts: s.mounts, publishedPorts: s.publishedPorts, restartCount: s.restartCount });
+      // A restart that was waiting went with the old page's timer: it is exited until started.
+      if (c.state.Restarting) c.state = { ...c.state, Status: "exited", Restarting: false };
       if (s.logs) c.logs.restore(s.logs);
       if (s.endpoint) e.networks.find(s.endpoint.network)?.used.set(s.endpoint.ip, s.id);
       e.containers.add(c);

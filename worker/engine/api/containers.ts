@@ -23,7 +23,7 @@ export function containerRoutes(r: Router, e: Engine, svc: ContainerService): vo
     const all = bool(req.query.get("all"));
     const limit = Number(req.query.get("limit") ?? -1);
     const f = parseFilters(req.query.get("filters"));
-    let list = e.containers.all().filter((c) => all || c.state.Running || (f.status && f.status.length > 0));
+    let list = e.containers.all().filter((c) => all || c.state.Running || c.state.Restarting || (f.status && f.status.length > 0));
     if (f.status) list = list.filter((c) => f.status.includes(c.state.Status));
     if (f.name) list = list.filter((c) => f.name.some((n) => new RegExp(n.replace(/^\//, "")).test(c.name)));
     if (f.id) list = list.filter((c) => f.id.some((i) => c.id.startsWith(i)));
@@ -307,7 +307,8 @@ export function inspect(e: Engine, c: Container) {
     Created: c.created,
     Path: c.path,
     Args: c.args,
-    State: { ...c.state },
+    // Docker counts a restarting container as running.
+    State: { ...c.state, Running: c.state.Running || c.state.Restarting },
     Image: c.imageId,
     ResolvConfPath: "",
     HostnamePath: `/var/lib/slipway/containers/${c.id}/hostname`,

@@ -28,6 +28,7 @@ export function execRoutes(r: Router, e: Engine): void {
 
   r.on("POST", "/containers/{id}/exec", async (req) => {
     const c = e.containers.get(req.params.id);
+    if (c.state.Restarting) throw conflict(`Container ${c.id} is restarting, wait until the container is running`);
     if (!c.state.Running) throw conflict(`Container ${c.id} is not running`);
     const b = await jsonBody<{ Cmd?: string[]; Env?: string[]; WorkingDir?: string; User?: string; Tty?: boolean; AttachStdin?: boolean; AttachStdout?: boolean; AttachStderr?: boolean }>(req);
     if (!b.Cmd?.length) throw badRequest("No exec command specified");
@@ -46,6 +47,7 @@ export function execRoutes(r: Router, e: Engine): void {
     if (x.running || x.exitCode !== null) throw conflict(`Error: Exec command ${x.id} has already run`);
     const b = await jsonBody<{ Detach?: boolean; Tty?: boolean }>(req);
     const c = e.containers.get(x.containerId);
+    if (c.state.Restarting) throw conflict(`Container ${c.id} is restarting, wait until the container is running`);
     if (!c.state.Running) throw conflict(`Container ${c.id} is not running`);
     const user = x.user || c.config.User || "";
     const started = await e.agent().exec({

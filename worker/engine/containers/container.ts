@@ -106,6 +106,10 @@ export class Container {
   private startWaiters: (() => void)[] = [];
   /** Set while `docker stop` waits, so the exit is not taken for a crash. */
   stopping = false;
+  /** Stopped or killed by the user: no restart policy brings it back (until it is started). */
+  manuallyStopped = false;
+  /** The restart manager's current wait before the next restart. */
+  restartDelayMs = 0;
   /** Host ports this container published, as the agent listens on them. */
   publishedPorts: { proto: "tcp" | "udp"; hostPort: number; containerPort: number; hostIp: string }[] = [];
 
@@ -154,6 +158,7 @@ export function statusText(c: Container, now = Date.now()): string {
   if (s.Status === "exited") return s.FinishedAt === ZERO_TIME ? "Created" : `Exited (${s.ExitCode}) ${humanDuration(now - Date.parse(s.FinishedAt))} ago`;
   if (s.Status === "created") return "Created";
   if (s.Status === "removing") return "Removal In Progress";
+  if (s.Status === "restarting") return `Restarting (${s.ExitCode}) ${humanDuration(now - Date.parse(s.FinishedAt))} ago`;
   if (s.Status === "dead") return "Dead";
   return s.Status;
 }

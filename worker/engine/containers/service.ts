@@ -32,6 +32,7 @@ export class ContainerService {
     if (hc.NanoCpus && (hc.NanoCpus < 0 || hc.NanoCpus > e.host.ncpu * 1e9)) throw badRequest(`range of CPUs is from 0.01 to ${e.host.ncpu}.00, as there are only ${e.host.ncpu} CPUs available`);
     if (hc.NetworkMode && !["bridge", "host", "none"].includes(hc.NetworkMode) && !e.networks.find(hc.NetworkMode)) throw new ApiError(404, `network ${hc.NetworkMode} not found`);
     validatePorts(hc);
+    validateRestartPolicy(hc);
 
     const id = randomId();
     const command = commandOf(image.config, asList(body.Entrypoint), asList(body.Cmd));
@@ -77,7 +78,9 @@ export class ContainerService {
 
   async start(c: Container): Promise<void> {
     const e = this.engine;
+    this.cancelRestart(c);
     if (c.state.Running) return;
+    c.manuallyStopped = false;
     // A run that just ended is released before the next one mounts the same files.
     await c.exited;
     if (c.state.Status === "removing") throw conflict(`container ${c.id} is marked for removal and cannot be started`);
@@ -109,7 +112,7 @@ export class ContainerService {
       });
       if (c.endpoint) c.endpoint = { ...c.endpoint, ip: created.ip ?? c.endpoint.ip, gateway: created.gateway ?? c.endpoint.gateway, mac: created.macAddress ?? c.endpoint.mac };
       c.io = io;
-      c.state = { ...c.state, Status: "running", Running: true, Pid: pid, ExitCode: 0, Error: "", OOMKilled: false, StartedAt: new Date().toISOString(), FinishedAt: ZERO_TIME };
+      c.state = { ...c.state, Status: "running", Running: true, Restarting: false, Pid: pid, ExitCode: 0, Error: "", OOMKilled: false, StartedAt: new Date().toISOString(), FinishedAt: ZERO_TIME };
       io.onOutput((stream, data) => c.logs.append(stream, data));
       let done!: () => void;
       c.exited = new Promise((r) => (done = r));
@@ -118,7 +121,7 @@ export class ContainerService {
       await this.cleanup(c);
       const msg = (err as Error).message;
       const code = exitCodeForStartError(msg);
-      c.state = { ...c.state, Status: c.state.StartedAt === ZERO_TIME ? "created" : "exited", Running: false, Error: startErrorMessage(msg), ExitCode: code };
+      c.state = { ...c.state, Status: c.state.StartedAt === ZERO_TIME ? "created" : "exited", Running: false, Restarting: false, Error: startErrorMessage(msg), ExitCode: code };
       c.startSettled();
       // As dockerd does: --rm removes a container that could not start (the CLI waits for it).
       if (c.hostConfig.AutoRemove) await this.remove(c, { force: true, volumes: true }).catch(() => {});
@@ -137,8 +140,50 @@ export class ContainerService {
     if (x.oomKilled) e.events.emit("container", "oom", c.id, { image: c.image, name: c.name });
     e.events.emit("container", "die", c.id, { image: c.image, name: c.name, exitCode: String(x.status) });
     // --rm: removal frees the run too, in one call to the guest instead of two (docker run --rm waits for it).
-    if (c.hostConfig.AutoRemove) await this.remove(c, { force: true, volumes: true }).catch(() => {});
-    else await this.cleanup(c);
+    if (c.hostConfig.AutoRemove) return void (await this.remove(c, { force: true, volumes: true }).catch(() => {}));
+    await this.cleanup(c);
+    this.maybeRestart(c, x.status);
+  }
+
+  private restartTimers = new Map<string, ReturnType<typeof setTimeout>>();
+
+  /**
+   * --restart, as dockerd's restart manager decides: always and unless-stopped restart unless
+   * the user stopped it, on-failure after a non-zero exit up to its maximum count; the wait
+   * starts at 100 ms and doubles up to a minute, back to 100 ms after a run of 10 s or more.
+   * Meanwhile the container is "restarting" (Docker counts it as running: docker ps lists it).
+   */
+  private maybeRestart(c: Container, exitCode: number): void {
+    const p = c.hostConfig.RestartPolicy ?? { Name: "no" };
+    const max = p.MaximumRetryCount ?? 0;
+    const restart =
+      !c.manuallyStopped &&
+      (p.Name === "always" || p.Name === "unless-stopped" || (p.Name === "on-failure" && exitCode !== 0 && (max === 0 || c.restartCount < max)));
+    if (!restart || c.state.Status === "removing") return;
+    const ran = Date.parse(c.state.FinishedAt) - Date.parse(c.state.StartedAt);
+    c.restartDelayMs = ran >= 10_000 || !c.restartDelayMs ? 100 : Math.min(c.restartDelayMs * 2, 60_000);
+    c.restartCount++;
+    c.state = { ...c.state, Status: "restarting", Restarting: true };
+    this.restartTimers.set(
+      c.id,
+      setTimeout(() => {
+        this.restartTimers.delete(c.id);
+        // Still "restarting" until the start has its outcome.
+        this.start(c).catch(() => {
+          /* the start error is in State.Error; the next exit decides again */
+        });
+      }, c.restartDelayMs),
+    );
+  }
+
+  /** Ends a pending restart (docker stop, kill, rm -f, start of a restarting container). */
+  private cancelRestart(c: Container): boolean {
+    const t = this.restartTimers.get(c.id);
+    if (!t) return false;
+    clearTimeout(t);
+    this.restartTimers.delete(c.id);
+    c.state = { ...c.state, Status: "exited", Restarting: false };
+    return true;
   }
 
   /**
@@ -215,14 +260,24 @@ export class ContainerService {
   }
 
   async kill(c: Container, signal = "SIGKILL"): Promise<void> {
+    if (c.state.Restarting) throw conflict(`Cannot kill container: ${c.name}: Container ${c.id} is restarting, wait until the container is running`);
     if (!c.state.Running) throw conflict(`Cannot kill container: ${c.name}: Container ${c.id} is not running`);
+    c.manuallyStopped = true;
     await this.engine.agent().kill(c.id, signal);
     this.engine.events.emit("container", "kill", c.id, { image: c.image, name: c.name, signal: signal.replace(/^SIG/, "") });
   }
 
   /** SIGTERM (or the image's StopSignal), then SIGKILL after `t` seconds. */
   async stop(c: Container, t?: number, signal?: string): Promise<boolean> {
+    if (this.cancelRestart(c)) {
+      c.manuallyStopped = true;
+      this.engine.events.emit("container", "stop", c.id, { image: c.image, name: c.name });
+      return true;
+    }
+    // A restart already under way: let it come up, then stop it.
+    if (c.state.Restarting) await c.nextStart();
     if (!c.state.Running) return false;
+    c.manuallyStopped = true;
     const timeout = t ?? c.config.StopTimeout ?? 10;
     c.stopping = true;
     try {
@@ -241,6 +296,10 @@ export class ContainerService {
 
   async remove(c: Container, opts: { force: boolean; volumes: boolean }): Promise<void> {
     if (c.state.Status === "removing") return;
+    if (c.state.Restarting) {
+      if (!opts.force) throw conflict(`You cannot remove a restarting container ${c.id}. Stop the container before attempting removal or force remove`);
+      if (!this.cancelRestart(c)) await c.nextStart();
+    }
     if (c.state.Running) {
       if (!opts.force) throw conflict(`You cannot remove a running container ${c.id}. Stop the container before attempting removal or force remove`);
       await this.engine.agent().kill(c.id, "SIGKILL").catch(() => {});
@@ -257,6 +316,16 @@ export class ContainerService {
     }
     this.engine.events.emit("container", "destroy", c.id, { image: c.image, name: c.name });
   }
+}
+
+/** dockerd 20.10's checks and words. */
+function validateRestartPolicy(hc: HostConfig): void {
+  const p = hc.RestartPolicy;
+  const name = p?.Name ?? "";
+  if (["always", "unless-stopped", "no"].includes(name) && p?.MaximumRetryCount) throw badRequest(`maximum retry count cannot be used with restart policy '${name}'`);
+  if (name === "on-failure" && (p?.MaximumRetryCount ?? 0) < 0) throw badRequest("maximum retry count cannot be negative");
+  if (!["", "always", "unless-stopped", "no", "on-failure"].includes(name)) throw badRequest(`invalid restart policy '${name}'`);
+  if (hc.AutoRemove && name !== "" && name !== "no") throw badRequest("can't create 'AutoRemove' container with restart policy");
 }
 
 function validatePorts(hc: HostConfig): void {
