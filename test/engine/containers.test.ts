@@ -295,6 +295,23 @@ describe("engine: containers", () => {
     assert.equal(JSON.parse(bad.text).message, "invalid restart policy 'sometimes'");
   });
 
+  test("--mount (volume, tmpfs), --tmpfs and -v /path make the mounts Docker makes; docker diff lists the changes", async () => {
+    const w = await d.docker(["run", "--rm", "--mount", "type=volume,source=mvol,target=/v", "busybox", "sh", "-c", "echo kept > /v/f"]);
+    assert.equal(w.status, 0, w.stderr);
+    assert.equal((await d.docker(["run", "--rm", "--mount", "source=mvol,target=/w,readonly", "busybox", "cat", "/w/f"])).stdout, "kept\n");
+    assert.match((await d.docker(["run", "--rm", "--mount", "source=mvol,target=/w,readonly", "busybox", "touch", "/w/g"])).stderr, /Read-only file system/);
+    const t = await d.docker(["run", "--rm", "--mount", "type=tmpfs,target=/scratch,tmpfs-size=1048576", "busybox", "sh", "-c", "df -k /scratch | tail -1"]);
+    assert.match(t.stdout, /^tmpfs\s+1024\s/, t.stderr);
+    assert.equal((await d.docker(["run", "--rm", "--read-only", "--tmpfs", "/run", "busybox", "sh", "-c", "touch /run/x && echo ok"])).stdout, "ok\n");
+
+    assert.equal((await d.docker(["run", "--name", "anon", "-v", "/data", "busybox", "sh", "-c", "touch /tmp/x; rm /bin/ls"])).status, 0);
+    assert.equal((await d.docker(["inspect", "-f", "{{range .Mounts}}{{.Type}} {{.Destination}}{{end}}", "anon"])).stdout, "volume /data\n");
+    // The order is ours (sorted); Docker's is its directory walk's.
+    assert.equal((await d.docker(["diff", "anon"])).stdout, "C /bin\nD /bin/ls\nA /data\nC /tmp\nA /tmp/x\n");
+    await d.docker(["rm", "-v", "anon"]);
+    await d.docker(["volume", "rm", "mvol"]);
+  });
+
   test("--read-only makes the root file system read-only", async () => {
     const r = await d.docker(["run", "--rm", "--read-only", "busybox", "touch", "/x"]);
     assert.equal(r.status, 1);

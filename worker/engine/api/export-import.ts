@@ -7,6 +7,7 @@ import { collect, digestOf, gunzip, isEmptyTar, isGzip, storeLayer } from "../bu
 import { RootFs } from "../build/rootfs.ts";
 import { TAR_END } from "../build/tar.ts";
 import { ZERO_TIME } from "../containers/container.ts";
+import { containerChanges } from "../containers/changes.ts";
 import type { ContainerConfig } from "../containers/container.ts";
 import type { Engine } from "../engine.ts";
 import { ApiError, badRequest } from "../errors.ts";
@@ -23,6 +24,15 @@ export function exportImportRoutes(r: Router, e: Engine): void {
     const fs = (await RootFs.of(e.images, image)).clone();
     if (c.state.StartedAt !== ZERO_TIME) await fs.apply(await containerDiff(e, c.id));
     return { status: 200, headers: { "Content-Type": "application/x-tar" }, body: (async function* () { yield* fs.tar(); })() };
+  });
+
+  // docker diff: the changes, read against the image's files (containers/changes.ts).
+  r.on("GET", "/containers/{id}/changes", async (req) => {
+    const c = e.containers.get(req.params.id);
+    const image = e.images.get(c.imageId);
+    if (!image) throw new ApiError(500, `image ${c.imageId} of container ${c.name} is gone`);
+    const changes = await containerChanges(e.images, image, await containerDiff(e, c.id));
+    return json(200, changes.length ? changes : null);
   });
 
   r.on("POST", "/commit", async (req) => {

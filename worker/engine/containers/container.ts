@@ -45,7 +45,10 @@ export interface HostConfig {
   PidsLimit?: number | null;
   Init?: boolean | null;
   RestartPolicy?: { Name: string; MaximumRetryCount?: number };
-  Mounts?: { Type: string; Source: string; Target: string; ReadOnly?: boolean }[] | null;
+  /** --mount: bind, volume or tmpfs. */
+  Mounts?: { Type: string; Source?: string; Target: string; ReadOnly?: boolean; TmpfsOptions?: { SizeBytes?: number; Mode?: number } }[] | null;
+  /** --tmpfs /path:options */
+  Tmpfs?: Record<string, string> | null;
   ReadonlyRootfs?: boolean;
   [k: string]: unknown;
 }
@@ -67,13 +70,15 @@ export interface ContainerState {
 }
 
 export interface MountPoint {
-  Type: "bind" | "volume";
+  Type: "bind" | "volume" | "tmpfs";
   Name?: string;
   Source: string;
   Destination: string;
   Mode: string;
   RW: boolean;
   Propagation: string;
+  /** tmpfs: mount options (size=…, mode=…). */
+  Options?: string[];
 }
 
 export interface Endpoint {

@@ -79,7 +79,9 @@ export function buildSpec(c: Container, image: ImageConfig, env: string[]): Reco
       { destination: "/dev/mqueue", type: "mqueue", source: "mqueue", options: ["nosuid", "noexec", "nodev"] },
       { destination: "/sys", type: "sysfs", source: "sysfs", options: ["nosuid", "noexec", "nodev", "ro"] },
       { destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup", options: ["nosuid", "noexec", "nodev", "relatime", "ro"] },
-      ...c.mounts.map(bindMount),
+      ...c.mounts.map(mountOf),
+      // --tmpfs: not in inspect's Mounts, as in Docker.
+      ...Object.entries(hc.Tmpfs ?? {}).map(([destination, opts]) => ({ destination, type: "tmpfs", source: "tmpfs", options: ["nosuid", "nodev", "noexec", ...(opts ? opts.split(",") : [])] })),
     ],
     linux: {
       namespaces,
@@ -92,6 +94,7 @@ export function buildSpec(c: Container, image: ImageConfig, env: string[]): Reco
   };
 }
 
-function bindMount(m: MountPoint): Record<string, unknown> {
+function mountOf(m: MountPoint): Record<string, unknown> {
+  if (m.Type === "tmpfs") return { destination: m.Destination, type: "tmpfs", source: "tmpfs", options: ["nosuid", "nodev", "noexec", ...(m.Options ?? [])] };
   return { destination: m.Destination, type: "bind", source: m.Source, options: ["rbind", m.RW ? "rw" : "ro", "rprivate"] };
 }

@@ -67,8 +67,27 @@ export class ContainerService {
         mounts.push({ Type: "volume", Name: v.name, Source: v.mountpoint, Destination: dst, Mode: mode === "rw" ? "z" : mode, RW: !mode.split(",").includes("ro"), Propagation: "" });
       }
     }
-    // The image's VOLUME paths get anonymous volumes unless something is mounted there.
-    for (const dst of Object.keys(image.config.config?.Volumes ?? {})) {
+    // --mount, Docker's long form.
+    for (const m of c.hostConfig.Mounts ?? []) {
+      const dst = m.Target;
+      if (!dst?.startsWith("/")) throw badRequest(`invalid mount config for type "${m.Type}": invalid mount path: '${dst ?? ""}' mount path must be absolute`);
+      if (mounts.some((x) => x.Destination === dst)) throw badRequest(`Duplicate mount point: ${dst}`);
+      const rw = !m.ReadOnly;
+      if (m.Type === "bind") {
+        if (!m.Source?.startsWith("/")) throw badRequest(`invalid mount config for type "bind": invalid mount path: '${m.Source ?? ""}' mount path must be absolute`);
+        mounts.push({ Type: "bind", Source: m.Source, Destination: dst, Mode: "", RW: rw, Propagation: "rprivate" });
+      } else if (m.Type === "volume") {
+        const v = await this.engine.volumes.create(m.Source || undefined);
+        mounts.push({ Type: "volume", Name: v.name, Source: v.mountpoint, Destination: dst, Mode: "z", RW: rw, Propagation: "" });
+      } else if (m.Type === "tmpfs") {
+        const o = m.TmpfsOptions ?? {};
+        const options = [...(o.SizeBytes ? [`size=${o.SizeBytes}`] : []), ...(o.Mode ? [`mode=${o.Mode.toString(8)}`] : [])];
+        mounts.push({ Type: "tmpfs", Source: "", Destination: dst, Mode: "", RW: rw, Propagation: "", Options: options });
+      } else throw badRequest(`mount type unknown: "${m.Type}"`);
+    }
+    // VOLUME paths, the image's and the container's own (docker run -v /data), get anonymous
+    // volumes unless something is mounted there.
+    for (const dst of Object.keys({ ...image.config.config?.Volumes, ...c.config.Volumes })) {
       if (mounts.some((m) => m.Destination === dst)) continue;
       const v = await this.engine.volumes.create(undefined);
       mounts.push({ Type: "volume", Name: v.name, Source: v.mountpoint, Destination: dst, Mode: "", RW: true, Propagation: "" });
