@@ -312,6 +312,26 @@ describe("engine: containers", () => {
     await d.docker(["volume", "rm", "mvol"]);
   });
 
+  test("docker update writes new limits to a running container's cgroup and keeps them", async () => {
+    assert.equal((await d.docker(["run", "-d", "--name", "upd", "busybox", "sleep", "300"])).status, 0);
+    try {
+      const u = await d.docker(["update", "--memory", "32m", "--memory-swap", "32m", "--pids-limit", "20", "--cpus", "0.5", "--restart", "on-failure:3", "upd"]);
+      assert.equal(u.status, 0, u.stderr);
+      assert.equal(u.stdout, "upd\n");
+      const cg = await d.docker(["exec", "upd", "cat", "/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/pids.max", "/sys/fs/cgroup/cpu.max"]);
+      assert.equal(cg.stdout, "33554432\n20\n50000 100000\n", cg.stderr);
+      assert.equal((await d.docker(["inspect", "-f", "{{.HostConfig.Memory}} {{.HostConfig.PidsLimit}} {{.HostConfig.NanoCpus}} {{.HostConfig.RestartPolicy.Name}}:{{.HostConfig.RestartPolicy.MaximumRetryCount}}", "upd"])).stdout, "33554432 20 500000000 on-failure:3\n");
+      const small = await d.docker(["update", "--memory", "1m", "upd"]);
+      assert.notEqual(small.status, 0);
+      assert.match(small.stderr, /Minimum memory limit allowed is 6MB/);
+      // Kept for the next run.
+      assert.equal((await d.docker(["restart", "-t", "0", "upd"])).status, 0);
+      assert.equal((await d.docker(["exec", "upd", "cat", "/sys/fs/cgroup/pids.max"])).stdout, "20\n");
+    } finally {
+      await d.docker(["rm", "-f", "upd"]);
+    }
+  });
+
   test("--read-only makes the root file system read-only", async () => {
     const r = await d.docker(["run", "--rm", "--read-only", "busybox", "touch", "/x"]);
     assert.equal(r.status, 1);

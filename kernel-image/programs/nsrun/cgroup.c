@@ -123,7 +123,11 @@ void cgroup_create(const char *path, const struct resources *r)
 			die("cgroup %s already exists (a container of that name, or one not deleted)", path);
 		die_errno("mkdir %s", path);
 	}
+	cgroup_set_limits(path, r);
+}
 
+void cgroup_set_limits(const char *path, const struct resources *r)
+{
 	char value[64];
 	if (r->memory_limit > 0) {
 		need_controller(path, "memory", "linux.resources.memory.limit");

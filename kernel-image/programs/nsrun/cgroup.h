@@ -16,6 +16,9 @@ char *cgroup_path_for(const struct config *cfg, const char *id);
 /* Make the directory (it must not exist yet), hand the controllers down to
  * it, and write the limits. Dies naming the file and field on failure. */
 void cgroup_create(const char *path, const struct resources *res);
+/* Write the limits that are set in res (the others stay as they are):
+ * at creation, and for `nsrun update`. */
+void cgroup_set_limits(const char *path, const struct resources *res);
 /* The cgroup directory, open for clone3's CLONE_INTO_CGROUP. */
 int cgroup_open(const char *path);
 /* SIGKILL everything inside (cgroup.kill) and wait until it is empty. */

@@ -28,6 +28,7 @@ static const struct {
 	{ "exec", cmd_exec, "run another command in a running container" },
 	{ "ps", cmd_ps, "list a container's processes" },
 	{ "list", cmd_list, "list containers" },
+	{ "update", cmd_update, "change a container's resource limits" },
 };
 
 void usage_exit(const char *usage, int status)

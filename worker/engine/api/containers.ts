@@ -159,6 +159,12 @@ export function containerRoutes(r: Router, e: Engine, svc: ContainerService): vo
     return { status: 200, headers: { "Content-Type": "application/json" }, body: body() };
   });
 
+  r.on("POST", "/containers/{id}/update", async (req) => {
+    const c = e.containers.get(req.params.id);
+    await svc.update(c, await jsonBody<Partial<HostConfig>>(req));
+    return json(200, { Warnings: null });
+  });
+
   r.on("GET", "/containers/{id}/top", async (req) => {
     const c = e.containers.get(req.params.id);
     if (!c.state.Running) throw conflict(`Container ${c.id} is not running`);

@@ -50,6 +50,8 @@ export interface HostConfig {
   /** --tmpfs /path:options */
   Tmpfs?: Record<string, string> | null;
   ReadonlyRootfs?: boolean;
+  /** --cgroupns: private (the default on cgroup v2) or host. */
+  CgroupnsMode?: "private" | "host" | "";
   [k: string]: unknown;
 }
 

@@ -58,6 +58,8 @@ export function buildSpec(c: Container, image: ImageConfig, env: string[]): Reco
 
   const namespaces = [{ type: "pid" }, { type: "mount" }, { type: "uts" }, { type: "ipc" }];
   if (hc.NetworkMode !== "host") namespaces.push({ type: "network" });
+  // Docker's default on cgroup v2 (--cgroupns private): /sys/fs/cgroup inside is the container's own.
+  if (hc.CgroupnsMode !== "host") namespaces.push({ type: "cgroup" });
 
   return {
     ociVersion: "1.0.2",

@@ -278,6 +278,37 @@ export class ContainerService {
     }
   }
 
+  /**
+   * docker update: new limits are kept for the next start and, while the container runs,
+   * written to its cgroup by the runtime (`nsrun update`, as dockerd asks `runc update`).
+   */
+  async update(c: Container, u: Partial<HostConfig>): Promise<void> {
+    if (u.Memory && u.Memory < 6 * 1024 * 1024) throw badRequest("Minimum memory limit allowed is 6MB");
+    if (u.MemorySwap && u.MemorySwap > 0 && u.Memory && u.MemorySwap < u.Memory) throw badRequest("Minimum memoryswap limit should be larger than memory limit, see usage");
+    if (u.NanoCpus && (u.NanoCpus < 0 || u.NanoCpus > this.engine.host.ncpu * 1e9)) throw badRequest(`range of CPUs is from 0.01 to ${this.engine.host.ncpu}.00, as there are only ${this.engine.host.ncpu} CPUs available`);
+    if (u.RestartPolicy?.Name) {
+      if (c.hostConfig.AutoRemove && u.RestartPolicy.Name !== "no") throw badRequest("Restart policy cannot be updated because AutoRemove is enabled for the container");
+      validateRestartPolicy({ RestartPolicy: u.RestartPolicy });
+    }
+    const next: HostConfig = { ...c.hostConfig };
+    for (const k of ["Memory", "MemorySwap", "NanoCpus", "CpuShares", "CpuQuota", "CpuPeriod", "PidsLimit"] as const) if (u[k]) next[k] = u[k] as never;
+    if (u.RestartPolicy?.Name) next.RestartPolicy = u.RestartPolicy;
+    if (c.state.Running) {
+      const flags: string[] = [];
+      if (u.Memory) flags.push(`--memory ${u.Memory}`, `--memory-swap ${u.MemorySwap && u.MemorySwap > 0 ? u.MemorySwap : u.Memory}`);
+      if (u.PidsLimit) flags.push(`--pids-limit ${u.PidsLimit > 0 ? u.PidsLimit : 0}`);
+      if (u.NanoCpus) flags.push(`--cpu-quota ${Math.round((u.NanoCpus / 1e9) * 100000)}`, "--cpu-period 100000");
+      else if (u.CpuQuota) flags.push(`--cpu-quota ${u.CpuQuota}`, `--cpu-period ${u.CpuPeriod || 100000}`);
+      if (u.CpuShares) flags.push(`--cpu-share ${u.CpuShares}`);
+      if (flags.length) {
+        const r = await this.engine.agent().runScript(`nsrun update ${flags.join(" ")} ${c.id} 2>&1`, 20);
+        if (r.status !== 0) throw new ApiError(500, `Cannot update container ${c.id}: ${r.output.trim().replace(/^nsrun: /, "")}`);
+      }
+    }
+    Object.assign(c.hostConfig, next);
+    this.engine.events.emit("container", "update", c.id, { image: c.image, name: c.name });
+  }
+
   async kill(c: Container, signal = "SIGKILL"): Promise<void> {
     if (c.state.Restarting) throw conflict(`Cannot kill container: ${c.name}: Container ${c.id} is restarting, wait until the container is running`);
     if (!c.state.Running) throw conflict(`Cannot kill container: ${c.name}: Container ${c.id} is not running`);
@@ -338,7 +369,7 @@ export class ContainerService {
 }
 
 /** dockerd 20.10's checks and words. */
-function validateRestartPolicy(hc: HostConfig): void {
+function validateRestartPolicy(hc: Pick<HostConfig, "RestartPolicy" | "AutoRemove">): void {
   const p = hc.RestartPolicy;
   const name = p?.Name ?? "";
   if (["always", "unless-stopped", "no"].includes(name) && p?.MaximumRetryCount) throw badRequest(`maximum retry count cannot be used with restart policy '${name}'`);
