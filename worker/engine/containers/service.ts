@@ -84,7 +84,7 @@ export class ContainerService {
     const agent = e.agent();
     const image = e.images.get(c.imageId);
     if (!image) throw new ApiError(500, `image ${c.imageId} of container ${c.name} is gone`);
-    for (const l of image.layers) if (!(await agent.hasLayer(l.diffId))) await agent.putLayer(l.diffId, streamOf(await e.images.readBlob(l.digest)));
+    await this.layersOf(c);
 
     const mode = c.hostConfig.NetworkMode ?? "bridge";
     const net = mode === "host" || mode === "none" ? undefined : e.networks.get(mode);
@@ -127,6 +127,16 @@ export class ContainerService {
     c.startSettled();
     e.events.emit("container", "start", c.id, { image: c.image, name: c.name });
     if (c.endpoint) await this.refreshHosts(c.endpoint.network);
+  }
+
+  /** The container's image layers (diff_ids, lowest first), each stored in the guest. */
+  async layersOf(c: Container): Promise<string[]> {
+    const e = this.engine;
+    const agent = e.agent();
+    const image = e.images.get(c.imageId);
+    if (!image) throw new ApiError(500, `image ${c.imageId} of container ${c.name} is gone`);
+    for (const l of image.layers) if (!(await agent.hasLayer(l.diffId))) await agent.putLayer(l.diffId, streamOf(await e.images.readBlob(l.digest)));
+    return image.layers.map((l) => l.diffId);
   }
 
   private async onExit(c: Container, x: ExitInfo): Promise<void> {
