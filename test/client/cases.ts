@@ -62,6 +62,13 @@ export const CASES: Case[] = [
   c("inspect", "c1"), c("container", "inspect", "-f", "{{.Name}} {{.Config.Env}} {{json .HostConfig.PortBindings}}", "c1"),
   undo(["rename", "c2", "c1"], "rename", "c1", "c2"),
   undo(["create", "--name", "c2", "busybox"], "rm", "c2"),
+  // pause and unpause: the (Paused) state, and Docker's words for the wrong one
+  setup("run", "-d", "--name", "pz", "busybox", "sleep", "1000"),
+  undo(["unpause", "pz"], "pause", "pz"), c("inspect", "-f", "{{.State.Status}} {{.State.Paused}}", "pz"),
+  c("ps", "-f", "name=pz", "--format", "{{.Names}} {{.State}}"), c("pause", "pz"), c("exec", "pz", "true"),
+  undo(["pause", "pz"], "unpause", "pz"), c("unpause", "pz"), c("pause", "nosuch"), c("unpause", "nosuch"),
+  c("pause"), c("unpause"), c("pause", "--help"), c("unpause", "--help"),
+  setup("rm", "-f", "pz"),
   // networks, volumes, system
   c("network", "ls"), c("network", "ls", "-q"), c("network", "inspect", "bridge"),
   undo(["network", "rm", "net1"], "network", "create", "net1"), c("network", "ls"),

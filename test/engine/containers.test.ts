@@ -364,4 +364,70 @@ describe("engine: containers", () => {
     const s = await d.docker(["inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", "broken"]);
     assert.equal(s.stdout.trim(), "created 127");
   });
+
+  test("pause freezes every process, ps says (Paused), unpause resumes; Docker's words for the wrong state", async () => {
+    const t0 = Math.floor(Date.now() / 1000) - 1;
+    const run = await d.docker(["run", "-d", "--network", "none", "--name", "frozen", "busybox", "sh", "-c", "while true; do echo x >> /tmp/count; sleep 0.2; done"]);
+    assert.equal(run.status, 0, run.stderr);
+    const id = run.stdout.trim();
+    const count = async () => Number((await d.docker(["exec", "frozen", "sh", "-c", "wc -l < /tmp/count"])).stdout.trim());
+    await waitUntil(async () => (await count()) > 0);
+    assert.equal((await d.docker(["pause", "frozen"])).stdout, "frozen\n");
+    const ps = await d.docker(["ps", "--filter", "name=frozen", "--format", "{{.Status}}|{{.State}}"]);
+    assert.match(ps.stdout, /^Up .* \(Paused\)\|paused\n$/);
+    const st = await d.docker(["inspect", "-f", "{{.State.Status}} {{.State.Paused}} {{.State.Running}}", "frozen"]);
+    assert.equal(st.stdout, "paused true true\n");
+    // Frozen: the file stops growing. Read it from the guest: exec into a paused container is refused.
+    const lines = async () => Number(await host(`wc -l < /var/lib/slipway/containers/${id}/upper/tmp/count`));
+    const before = await lines();
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(await lines(), before, "a paused container went on writing");
+    const ex = await d.docker(["exec", "frozen", "true"]);
+    assert.equal(ex.status, 1);
+    assert.equal(ex.stderr, "Error response from daemon: Container frozen is paused, unpause the container before exec\n");
+    const again = await d.docker(["pause", "frozen"]);
+    assert.equal(again.stderr, `Error response from daemon: Container ${id} is already paused\n`);
+    const rm = await d.docker(["rm", "frozen"]);
+    assert.equal(rm.stderr, `Error response from daemon: You cannot remove a paused container ${id}. Unpause and then stop the container before attempting removal or force remove\n`);
+    assert.equal((await d.docker(["unpause", "frozen"])).stdout, "frozen\n");
+    await waitUntil(async () => (await lines()) > before);
+    const not = await d.docker(["unpause", "frozen"]);
+    assert.equal(not.stderr, `Error response from daemon: Container ${id} is not paused\n`);
+    assert.equal((await d.docker(["inspect", "-f", "{{.State.Status}} {{.State.Paused}}", "frozen"])).stdout, "running false\n");
+    const ev = await d.docker(["events", "--since", String(t0), "--until", String(Math.ceil(Date.now() / 1000) + 1), "--filter", "container=frozen", "--filter", "event=pause", "--filter", "event=unpause", "--format", "{{.Action}}"]);
+    assert.equal(ev.stdout, "pause\nunpause\n");
+    assert.equal((await d.docker(["pause", "frozen"])).status, 0);
+    const rmf = await d.docker(["rm", "-f", "frozen"]);
+    assert.equal(rmf.status, 0, rmf.stderr);
+    assert.equal((await d.docker(["ps", "-aq", "--filter", "name=frozen"])).stdout, "");
+  });
+
+  test("stop and kill of a paused container, and pause of a stopped one, as Docker does them", async () => {
+    const created = await d.docker(["create", "--network", "none", "--name", "idle", "busybox", "sleep", "1000"]);
+    const id = created.stdout.trim();
+    assert.equal((await d.docker(["pause", "idle"])).stderr, `Error response from daemon: Container ${id} is not running\n`);
+    assert.equal((await d.docker(["unpause", "idle"])).stderr, `Error response from daemon: Container ${id} is not paused\n`);
+    assert.equal((await d.docker(["pause", "nope"])).stderr, "Error response from daemon: No such container: nope\n");
+    await d.docker(["start", "idle"]);
+    await d.docker(["pause", "idle"]);
+    // SIGTERM waits, frozen, until the timeout's SIGKILL: 137, as under dockerd.
+    assert.equal((await d.docker(["stop", "-t", "1", "idle"])).status, 0);
+    assert.equal((await d.docker(["inspect", "-f", "{{.State.Status}} {{.State.Paused}} {{.State.ExitCode}}", "idle"])).stdout, "exited false 137\n");
+    await d.docker(["start", "idle"]);
+    await d.docker(["pause", "idle"]);
+    assert.equal((await d.docker(["kill", "idle"])).status, 0);
+    await waitUntil(async () => (await d.docker(["inspect", "-f", "{{.State.Status}}", "idle"])).stdout === "exited\n");
+    assert.equal((await d.docker(["inspect", "-f", "{{.State.Status}} {{.State.Paused}} {{.State.ExitCode}}", "idle"])).stdout, "exited false 137\n");
+    await d.docker(["start", "idle"]);
+    assert.equal((await d.docker(["exec", "idle", "echo", "alive"])).stdout, "alive\n");
+    await d.docker(["rm", "-f", "idle"]);
+  });
 });
+
+async function waitUntil(ok: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await ok())) {
+    if (Date.now() > end) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -9,6 +9,7 @@ import { networkRoutes } from "./api/networks.ts";
 import { systemRoutes } from "./api/system.ts";
 import { authRoutes } from "./api/auth.ts";
 import { buildRoutes } from "./api/build.ts";
+import { archiveRoutes } from "./api/archive.ts";
 import { exportImportRoutes } from "./api/export-import.ts";
 import { saveLoadRoutes } from "./api/save-load.ts";
 import { ContainerStore } from "./containers/container-store.ts";
@@ -68,6 +69,7 @@ export async function createDaemon(opts: DaemonOptions): Promise<Daemon> {
   buildRoutes(router, engine);
   saveLoadRoutes(router, engine);
   exportImportRoutes(router, engine);
+  archiveRoutes(router, engine, svc);
 
   const observers = new Set<(e: Exchange) => void>();
   return {

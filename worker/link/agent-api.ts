@@ -105,6 +105,22 @@ export interface GuestAgent {
    * build. Streamed: the tar is never whole in the guest. An error mid-way rejects a read.
    */
   diff(id: string): AsyncIterable<Uint8Array>;
+  /**
+   * docker cp: a path in the container's root, running or not (a stopped one's overlay is
+   * mounted for the call). `layers` are the image's diff_ids, lowest first, already stored.
+   * The path resolves in the container's root: ".." and symlinks never leave it. The last
+   * element is not followed (its own lstat) unless the path ends in "/" or "/.".
+   * Fails with code ENOENT when the path is not there.
+   */
+  statPath(id: string, layers: string[], path: string): Promise<PathStat>;
+  /** The path as a tar, its top entry named as the path's last element (Docker's rebase). */
+  getArchive(id: string, layers: string[], path: string): AsyncIterable<Uint8Array>;
+  /**
+   * Extracts a tar into the directory at path (symlinks followed, in the root), as Docker's
+   * Untar: parents made, existing entries replaced, owners, modes and times from the tar.
+   * ENOENT: no such path; ENOTDIR: "extraction point is not a directory".
+   */
+  putArchive(id: string, layers: string[], path: string, tar: AsyncIterable<Uint8Array>, opts?: { noOverwriteDirNonDir?: boolean }): Promise<void>;
   /** Rewrites the container's /etc/hosts (user networks: names of peers). */
   setHosts(id: string, content: string): Promise<void>;
 
@@ -134,6 +150,18 @@ export interface GuestAgent {
 
   /** Streams of Engine API traffic from clients inside the guest (/var/run/docker.sock, tcp 2375): one duplex per connection. */
   onApiConnection(cb: (conn: Duplex) => void): void;
+}
+
+/** A path's lstat in a container, as the agent reports it (mode is Linux's st_mode). */
+export interface PathStat {
+  name: string;
+  size: number;
+  mode: number;
+  /** Seconds and nanoseconds since the epoch. */
+  mtime: number;
+  mtimeNsec: number;
+  /** For a symlink: where it leads, fully resolved in the container's root. */
+  linkTarget: string;
 }
 
 export interface ScriptResult {

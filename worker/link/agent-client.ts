@@ -1,6 +1,6 @@
 // The daemon's end of the guest agent: GuestAgent (agent-api.ts) as calls over the link.
 import type { GuestMachine } from "../vm/guest-machine.ts";
-import type { ContainerSpec, CreatedContainer, Duplex, ExecSpec, ExitInfo, GuestAgent, NetworkSpec, ProcessIO, ScriptResult } from "./agent-api.ts";
+import type { ContainerSpec, CreatedContainer, Duplex, ExecSpec, ExitInfo, GuestAgent, NetworkSpec, PathStat, ProcessIO, ScriptResult } from "./agent-api.ts";
 import { connectTcp, Link, LINK_PORT, LinkError, type Stream, type V86NetworkAdapter } from "./link.ts";
 
 export interface ConnectOptions {
@@ -124,8 +124,42 @@ export class AgentClient implements GuestAgent {
     return this.link.request("top", { id, psArgs });
   }
 
-  async *diff(id: string): AsyncIterable<Uint8Array> {
-    const s = this.link.call("diff", { id });
+  diff(id: string): AsyncIterable<Uint8Array> {
+    return this.readStream("diff", { id });
+  }
+
+  statPath(id: string, layers: string[], path: string): Promise<PathStat> {
+    return this.link.request("statPath", { id, layers, path });
+  }
+
+  getArchive(id: string, layers: string[], path: string): AsyncIterable<Uint8Array> {
+    return this.readStream("getArchive", { id, layers, path });
+  }
+
+  async putArchive(id: string, layers: string[], path: string, tar: AsyncIterable<Uint8Array>, opts: { noOverwriteDirNonDir?: boolean } = {}): Promise<void> {
+    const s = this.link.call("putArchive", { id, layers, path, noOverwriteDirNonDir: !!opts.noOverwriteDirNonDir });
+    // The agent may answer before the tar is all sent (no such directory, a bad entry):
+    // then it grants no more credit, and the rest is not sent.
+    let replied = false;
+    const answered = s.reply.then(() => void (replied = true), () => void (replied = true));
+    try {
+      for await (const chunk of tar) {
+        if (replied) break;
+        s.write(chunk);
+        await Promise.race([s.drained(), answered]);
+      }
+      if (replied) s.reset("answered before the end of the archive");
+      else s.end();
+    } catch (err) {
+      s.reset(`reading the archive failed: ${(err as Error).message}`);
+      throw err;
+    }
+    await s.reply;
+  }
+
+  /** A call whose answer is agent DATA after a null REPLY (diff, getArchive). */
+  private async *readStream(method: string, params: unknown): AsyncIterable<Uint8Array> {
+    const s = this.link.call(method, params);
     s.end();
     await s.reply;
     const reader = s.readable.getReader();

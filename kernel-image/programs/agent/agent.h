@@ -107,6 +107,14 @@ bool link_up(void);
 typedef void (*call_fn)(struct stream *s, yajl_val params);
 call_fn find_call(const char *method);
 
+/* ---- a child at one end of a call's stream (child_stream.c) ----
+ * input false: the child writes fd, which becomes DATA (REPLY null first;
+ * RESET with the child's error). input true: DATA is the child's fd; the
+ * REPLY is what it wrote to res_fd, or its error. fn runs in the child and
+ * returns -1 with errbuf/errnum set. On -1 here, nothing was started. */
+int child_stream_start(struct stream *s, bool input, int (*fn)(int fd, int res_fd, void *arg), void *arg);
+bool child_stream_exit(pid_t pid, int status);
+
 /* ---- a byte relay between a stream and an fd (relay.c): api, dial ---- */
 void relay_start(struct stream *s, int fd);
 
@@ -128,7 +136,12 @@ void call_pause(struct stream *s, yajl_val p);
 void call_unpause(struct stream *s, yajl_val p);
 void call_top(struct stream *s, yajl_val p);
 void call_diff(struct stream *s, yajl_val p); /* diff.c */
-bool diff_child_exit(pid_t pid, int status);
+void call_stat_path(struct stream *s, yajl_val p); /* archive.c: docker cp */
+void call_get_archive(struct stream *s, yajl_val p);
+void call_put_archive(struct stream *s, yajl_val p);
+/* The container's root as the agent sees it, for docker cp: its first
+ * process's root while it runs, else its mounted rootfs; 0 if it has no run. */
+int container_root(const char *id, char *out, size_t n);
 void call_run(struct stream *s, yajl_val p); /* run.c */
 bool run_child_exit(pid_t pid, int status);
 void call_set_hosts(struct stream *s, yajl_val p);

@@ -697,6 +697,18 @@ static void freeze(struct stream *s, yajl_val p, bool on)
 	reply_err_end(s);
 }
 
+int container_root(const char *id, char *out, size_t n)
+{
+	struct container *c = find_container(id);
+	if (!c)
+		return 0;
+	struct stat st;
+	/* /proc/<pid>/root is the container's own view: its volumes and bind mounts too. */
+	if (c->started && c->pid > 0 && (size_t)snprintf(out, n, "/proc/%d/root", (int)c->pid) < n && stat(out, &st) == 0)
+		return 1;
+	return (size_t)snprintf(out, n, "%s/rootfs", c->dir) < n;
+}
+
 void call_pause(struct stream *s, yajl_val p) { freeze(s, p, true); }
 void call_unpause(struct stream *s, yajl_val p) { freeze(s, p, false); }
 

@@ -64,7 +64,7 @@ void defer_free(void *p)
 
 void on_child_exit(pid_t pid, int status)
 {
-	if (layers_child_exit(pid, status) || diff_child_exit(pid, status) || run_child_exit(pid, status))
+	if (layers_child_exit(pid, status) || child_stream_exit(pid, status) || run_child_exit(pid, status))
 		return;
 	containers_child_exit(pid, status);
 }

@@ -2,6 +2,7 @@
 #ifndef TAR_WRITER_H
 #define TAR_WRITER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -34,5 +35,10 @@ int tw_data(struct tar_writer *t, const void *p, size_t n);
 int tw_pad(struct tar_writer *t, unsigned long long size);
 /* The end-of-archive blocks, and everything flushed. */
 int tw_finish(struct tar_writer *t);
+
+/* tar_tree.c: the tree at abs as entries. name "": its contents at the top
+ * (a layer); else one entry called name for abs itself, and its tree below.
+ * overlay: abs is an overlay upper dir (whiteouts and opaque dirs in OCI form). */
+int tw_tree(struct tar_writer *t, const char *abs, const char *name, bool overlay);
 
 #endif

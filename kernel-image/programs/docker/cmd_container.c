@@ -1,4 +1,4 @@
-/* start, stop, restart, kill, rm, wait, top, port, rename, logs, container prune, attach. */
+/* start, stop, restart, kill, pause, unpause, rm, wait, top, port, rename, logs, container prune, attach. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -122,6 +122,20 @@ int cmd_kill(int argc, char **argv) {
     buf_url(&q, sig);
   }
   return each(&cl, "POST", "/containers/%s/kill", q.len ? buf_str(&q) : NULL, NULL) ? 1 : 0;
+}
+
+int cmd_pause(int argc, char **argv) {
+  struct cmdline cl;
+  parse_flags(&cl, "pause", argc, argv, 1);
+  args_min(&cl, 1);
+  return each(&cl, "POST", "/containers/%s/pause", NULL, NULL) ? 1 : 0;
+}
+
+int cmd_unpause(int argc, char **argv) {
+  struct cmdline cl;
+  parse_flags(&cl, "unpause", argc, argv, 1);
+  args_min(&cl, 1);
+  return each(&cl, "POST", "/containers/%s/unpause", NULL, NULL) ? 1 : 0;
 }
 
 int cmd_rm(int argc, char **argv) {

@@ -269,6 +269,8 @@ int cmd_start(int, char **);
 int cmd_stop(int, char **);
 int cmd_restart(int, char **);
 int cmd_kill(int, char **);
+int cmd_pause(int, char **);
+int cmd_unpause(int, char **);
 int cmd_rm(int, char **);
 int cmd_ps(int, char **);
 int cmd_logs(int, char **);

@@ -13,7 +13,7 @@ const commands = [
   "network", "network ls", "network create", "network rm", "network inspect", "network prune",
   "volume", "volume ls", "volume create", "volume rm", "volume inspect", "volume prune",
   "system", "system df", "system prune", "container inspect",
-  "build", "commit", "save", "load", "export", "import",
+  "build", "commit", "save", "load", "export", "import", "pause", "unpause",
 ];
 import { mkdirSync } from "node:fs";
 if (!process.env.DOCKER_HOST) throw new Error("set DOCKER_HOST to a running `slipway daemon`");

@@ -46,7 +46,8 @@ static const struct command top[] = {
   {"inspect", cmd_inspect, 0}, {"history", cmd_history, 0}, {"version", cmd_version, 0},
   {"info", cmd_info, 0}, {"top", cmd_top, 0}, {"port", cmd_port, 0}, {"wait", cmd_wait, 0},
   {"rename", cmd_rename, 0}, {"build", cmd_build, 0}, {"commit", cmd_commit, 0}, {"save", cmd_save, 0},
-  {"load", cmd_load, 0}, {"export", cmd_export, 0}, {"import", cmd_import, 0}, {NULL, NULL, 0},
+  {"load", cmd_load, 0}, {"export", cmd_export, 0}, {"import", cmd_import, 0}, {"pause", cmd_pause, 0},
+  {"unpause", cmd_unpause, 0}, {NULL, NULL, 0},
 };
 
 static const struct command container[] = {
@@ -55,7 +56,8 @@ static const struct command container[] = {
   {"ps", cmd_ps, 0}, {"list", cmd_ps, 0}, {"logs", cmd_logs, 0}, {"exec", cmd_exec, 0},
   {"attach", cmd_attach, 0}, {"inspect", cmd_container_inspect, 0}, {"top", cmd_top, 0},
   {"port", cmd_port, 0}, {"wait", cmd_wait, 0}, {"rename", cmd_rename, 0},
-  {"prune", cmd_container_prune, 0}, {"commit", cmd_commit, 0}, {"export", cmd_export, 0}, {NULL, NULL, 0},
+  {"prune", cmd_container_prune, 0}, {"commit", cmd_commit, 0}, {"export", cmd_export, 0}, {"pause", cmd_pause, 0},
+  {"unpause", cmd_unpause, 0}, {NULL, NULL, 0},
 };
 
 static const struct command image[] = {

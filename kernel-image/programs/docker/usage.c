@@ -106,5 +106,9 @@ const struct usage usages[] = {
    "o:output:string"},
   {"import", "Usage:  docker import [OPTIONS] file|URL|- [REPOSITORY[:TAG]]\n\nImport the contents from a tarball to create a filesystem image\n\nAliases:\n  docker image import, docker import\n\nOptions:\n  -c, --change list       Apply Dockerfile instruction to the created image\n  -m, --message string    Set commit message for imported image\n      --platform string   Set platform if server is multi-platform capable\n",
    "c:change:list m:message:string :platform:string"},
+  {"pause", "Usage:  docker pause CONTAINER [CONTAINER...]\n\nPause all processes within one or more containers\n\nAliases:\n  docker container pause, docker pause\n",
+   ""},
+  {"unpause", "Usage:  docker unpause CONTAINER [CONTAINER...]\n\nUnpause all processes within one or more containers\n\nAliases:\n  docker container unpause, docker unpause\n",
+   ""},
   {NULL, NULL, NULL},
 };

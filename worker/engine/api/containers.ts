@@ -1,4 +1,4 @@
-// /containers: create, list, inspect, start, stop, restart, kill, wait, attach, logs,
+// /containers: create, list, inspect, start, stop, restart, kill, pause, unpause, wait, attach, logs,
 // top, resize, remove, prune.
 import type { Engine } from "../engine.ts";
 import { ApiError, badRequest, conflict } from "../errors.ts";
@@ -62,6 +62,16 @@ export function containerRoutes(r: Router, e: Engine, svc: ContainerService): vo
   r.on("POST", "/containers/{id}/kill", async (req) => {
     const c = e.containers.get(req.params.id);
     await svc.kill(c, normalizeSignal(req.query.get("signal") ?? "SIGKILL"));
+    return { status: 204 };
+  });
+
+  r.on("POST", "/containers/{id}/pause", async (req) => {
+    await svc.pause(e.containers.get(req.params.id));
+    return { status: 204 };
+  });
+
+  r.on("POST", "/containers/{id}/unpause", async (req) => {
+    await svc.unpause(e.containers.get(req.params.id));
     return { status: 204 };
   });
 

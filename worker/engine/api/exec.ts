@@ -30,6 +30,7 @@ export function execRoutes(r: Router, e: Engine): void {
     const c = e.containers.get(req.params.id);
     if (c.state.Restarting) throw conflict(`Container ${c.id} is restarting, wait until the container is running`);
     if (!c.state.Running) throw conflict(`Container ${c.id} is not running`);
+    if (c.state.Paused) throw conflict(`Container ${req.params.id} is paused, unpause the container before exec`);
     const b = await jsonBody<{ Cmd?: string[]; Env?: string[]; WorkingDir?: string; User?: string; Tty?: boolean; AttachStdin?: boolean; AttachStdout?: boolean; AttachStderr?: boolean }>(req);
     if (!b.Cmd?.length) throw badRequest("No exec command specified");
     const x: ExecInstance = {

@@ -43,8 +43,9 @@ export function exportImportRoutes(r: Router, e: Engine): void {
     if (!image) throw new ApiError(500, `image ${c.imageId} of container ${c.name} is gone`);
     const pause = q.get("pause") === null ? true : bool(q.get("pause"));
     const agent = e.agent();
-    // Frozen while the upper dir is read, so the layer is one moment's state (docker commit --pause).
-    const freeze = pause && c.state.Running;
+    // Frozen while the upper dir is read, so the layer is one moment's state (docker commit --pause);
+    // a container the user paused stays paused.
+    const freeze = pause && c.state.Running && !c.state.Paused;
     if (freeze) await agent.pause(c.id);
     let tar: Uint8Array;
     try {

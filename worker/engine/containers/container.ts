@@ -161,7 +161,7 @@ export class Container {
 /** `Up 3 seconds`, `Exited (0) 2 minutes ago`: how docker ps words a state. */
 export function statusText(c: Container, now = Date.now()): string {
   const s = c.state;
-  if (s.Status === "running") return `Up ${humanDuration(now - Date.parse(s.StartedAt))}${s.Paused ? " (Paused)" : ""}`;
+  if (s.Status === "running" || s.Status === "paused") return `Up ${humanDuration(now - Date.parse(s.StartedAt))}${s.Paused ? " (Paused)" : ""}`;
   if (s.Status === "exited") return s.FinishedAt === ZERO_TIME ? "Created" : `Exited (${s.ExitCode}) ${humanDuration(now - Date.parse(s.FinishedAt))} ago`;
   if (s.Status === "created") return "Created";
   if (s.Status === "removing") return "Removal In Progress";

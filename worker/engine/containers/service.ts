@@ -106,7 +106,7 @@ export class ContainerService {
     const agent = e.agent();
     const image = e.images.get(c.imageId);
     if (!image) throw new ApiError(500, `image ${c.imageId} of container ${c.name} is gone`);
-    for (const l of image.layers) if (!(await agent.hasLayer(l.diffId))) await agent.putLayer(l.diffId, streamOf(await e.images.readBlob(l.digest)));
+    await this.layersOf(c);
 
     const mode = c.hostConfig.NetworkMode ?? "bridge";
     const net = mode === "host" || mode === "none" ? undefined : e.networks.get(mode);
@@ -131,7 +131,7 @@ export class ContainerService {
       });
       if (c.endpoint) c.endpoint = { ...c.endpoint, ip: created.ip ?? c.endpoint.ip, gateway: created.gateway ?? c.endpoint.gateway, mac: created.macAddress ?? c.endpoint.mac };
       c.io = io;
-      c.state = { ...c.state, Status: "running", Running: true, Restarting: false, Pid: pid, ExitCode: 0, Error: "", OOMKilled: false, StartedAt: new Date().toISOString(), FinishedAt: ZERO_TIME };
+      c.state = { ...c.state, Status: "running", Running: true, Restarting: false, Paused: false, Pid: pid, ExitCode: 0, Error: "", OOMKilled: false, StartedAt: new Date().toISOString(), FinishedAt: ZERO_TIME };
       io.onOutput((stream, data) => c.logs.append(stream, data));
       let done!: () => void;
       c.exited = new Promise((r) => (done = r));
@@ -151,10 +151,20 @@ export class ContainerService {
     if (c.endpoint) await this.refreshHosts(c.endpoint.network);
   }
 
+  /** The container's image layers (diff_ids, lowest first), each stored in the guest. */
+  async layersOf(c: Container): Promise<string[]> {
+    const e = this.engine;
+    const agent = e.agent();
+    const image = e.images.get(c.imageId);
+    if (!image) throw new ApiError(500, `image ${c.imageId} of container ${c.name} is gone`);
+    for (const l of image.layers) if (!(await agent.hasLayer(l.diffId))) await agent.putLayer(l.diffId, streamOf(await e.images.readBlob(l.digest)));
+    return image.layers.map((l) => l.diffId);
+  }
+
   private async onExit(c: Container, x: ExitInfo): Promise<void> {
     const e = this.engine;
     c.io = undefined;
-    c.state = { ...c.state, Status: "exited", Running: false, Pid: 0, ExitCode: x.status, OOMKilled: x.oomKilled, Error: x.error ?? "", FinishedAt: new Date().toISOString() };
+    c.state = { ...c.state, Status: "exited", Running: false, Paused: false, Pid: 0, ExitCode: x.status, OOMKilled: x.oomKilled, Error: x.error ?? "", FinishedAt: new Date().toISOString() };
     c.logs.close();
     if (x.oomKilled) e.events.emit("container", "oom", c.id, { image: c.image, name: c.name });
     e.events.emit("container", "die", c.id, { image: c.image, name: c.name, exitCode: String(x.status) });
@@ -309,11 +319,40 @@ export class ContainerService {
     this.engine.events.emit("container", "update", c.id, { image: c.image, name: c.name });
   }
 
+  /**
+   * docker pause: every process of the container frozen at once (the cgroup freezer), as
+   * containerd asks runc to. It stays Running, its Status is "paused".
+   */
+  async pause(c: Container): Promise<void> {
+    if (!c.state.Running) throw conflict(`Container ${c.id} is not running`);
+    if (c.state.Paused) throw conflict(`Container ${c.id} is already paused`);
+    await this.engine.agent().pause(c.id);
+    c.state = { ...c.state, Status: "paused", Paused: true };
+    this.engine.events.emit("container", "pause", c.id, { image: c.image, name: c.name });
+  }
+
+  async unpause(c: Container): Promise<void> {
+    if (!c.state.Paused) throw conflict(`Container ${c.id} is not paused`);
+    await this.engine.agent().unpause(c.id);
+    c.state = { ...c.state, Status: c.state.Running ? "running" : c.state.Status, Paused: false };
+    this.engine.events.emit("container", "unpause", c.id, { image: c.image, name: c.name });
+  }
+
+  /**
+   * Sends a signal. A paused container's processes get it when thawed, except SIGKILL, which
+   * kills even frozen ones; runc thaws the cgroup after a SIGKILL so the kill goes through
+   * under any freezer, and so does this.
+   */
+  private async signal(c: Container, signal: string): Promise<void> {
+    await this.engine.agent().kill(c.id, signal);
+    if (c.state.Paused && (signal === "SIGKILL" || signal === "KILL" || signal === "9")) await this.engine.agent().unpause(c.id).catch(() => {});
+  }
+
   async kill(c: Container, signal = "SIGKILL"): Promise<void> {
     if (c.state.Restarting) throw conflict(`Cannot kill container: ${c.name}: Container ${c.id} is restarting, wait until the container is running`);
     if (!c.state.Running) throw conflict(`Cannot kill container: ${c.name}: Container ${c.id} is not running`);
     c.manuallyStopped = true;
-    await this.engine.agent().kill(c.id, signal);
+    await this.signal(c, signal);
     this.engine.events.emit("container", "kill", c.id, { image: c.image, name: c.name, signal: signal.replace(/^SIG/, "") });
   }
 
@@ -334,7 +373,7 @@ export class ContainerService {
       await this.engine.agent().kill(c.id, signal || c.config.StopSignal || "SIGTERM").catch(() => {});
       const exited = await Promise.race([c.exited.then(() => true), sleep(timeout * 1000).then(() => false)]);
       if (!exited) {
-        await this.engine.agent().kill(c.id, "SIGKILL").catch(() => {});
+        await this.signal(c, "SIGKILL").catch(() => {});
         await c.exited;
       }
     } finally {
@@ -351,8 +390,9 @@ export class ContainerService {
       if (!this.cancelRestart(c)) await c.nextStart();
     }
     if (c.state.Running) {
+      if (!opts.force && c.state.Paused) throw conflict(`You cannot remove a paused container ${c.id}. Unpause and then stop the container before attempting removal or force remove`);
       if (!opts.force) throw conflict(`You cannot remove a running container ${c.id}. Stop the container before attempting removal or force remove`);
-      await this.engine.agent().kill(c.id, "SIGKILL").catch(() => {});
+      await this.signal(c, "SIGKILL").catch(() => {});
       await Promise.race([c.exited, sleep(5000)]);
     }
     c.state.Status = "removing";
