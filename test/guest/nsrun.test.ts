@@ -25,7 +25,7 @@ describe("nsrun in the guest", () => {
   after(() => guest?.stop());
 
   test("every verb has --help", async () => {
-    for (const verb of ["spec", "create", "start", "run", "state", "kill", "delete", "exec", "ps", "list"]) {
+    for (const verb of ["spec", "create", "start", "run", "state", "kill", "delete", "exec", "ps", "list", "update", "pause", "resume"]) {
       const out = await ok(`nsrun ${verb} --help`);
       assert.match(out, new RegExp(`^Usage: nsrun ${verb}`), verb);
     }
@@ -108,6 +108,19 @@ describe("nsrun in the guest", () => {
         `nsrun delete life && ls /run/nsrun; ls /sys/fs/cgroup/nsrun | grep -c life; true`,
     );
     assert.equal(out, 'created\nrunning\n1\nstopped\n\t"exitStatus": 137,\n\t"oomKilled": false\n0\n');
+  });
+
+  test("update writes new limits to a running container's cgroup; pause freezes it and resume thaws it", async () => {
+    const out = await ok(
+      `mkb /tmp/c-upd '["sh","-c","while :; do echo x >> /tmp/ticks; sleep 0.05; done"]' && nsrun run -d -b /tmp/c-upd upd && ` +
+        `nsrun update --memory 33554432 --memory-swap 33554432 --pids-limit 20 --cpu-quota 50000 --cpu-period 100000 upd && ` +
+        `cat /sys/fs/cgroup/nsrun/upd/memory.max /sys/fs/cgroup/nsrun/upd/pids.max /sys/fs/cgroup/nsrun/upd/cpu.max && ` +
+        `nsrun pause upd && grep frozen /sys/fs/cgroup/nsrun/upd/cgroup.events && a=$(wc -l < $R/tmp/ticks) && sleep 0.5 && b=$(wc -l < $R/tmp/ticks) && ` +
+        `[ "$a" = "$b" ] && echo still && nsrun resume upd && grep frozen /sys/fs/cgroup/nsrun/upd/cgroup.events && sleep 0.5 && ` +
+        `[ "$(wc -l < $R/tmp/ticks)" -gt "$b" ] && echo moving; nsrun delete --force upd; rm -f $R/tmp/ticks; ` +
+        `nsrun update --memory x upd; echo rc=$?`,
+    );
+    assert.equal(out, '33554432\n20\n50000 100000\nfrozen 1\nstill\nfrozen 0\nmoving\nnsrun: --memory: not a number: x\nrc=1\n');
   });
 
   test("delete refuses a running container unless forced", async () => {

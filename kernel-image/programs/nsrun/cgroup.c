@@ -270,3 +270,35 @@ pid_t *cgroup_pids(const char *path, size_t *n)
 	free(procs);
 	return pids;
 }
+
+int cgroup_freeze(const char *path, bool on)
+{
+	char *ctl = xasprintf("%s/cgroup.freeze", path);
+	if (write_file(ctl, on ? "1" : "0") < 0) {
+		warn_errno("write %s to %s", on ? "1" : "0", ctl);
+		free(ctl);
+		return -1;
+	}
+	free(ctl);
+	/* The write starts it; cgroup.events says when every task is there. */
+	char *events = xasprintf("%s/cgroup.events", path);
+	const char *want = on ? "frozen 1" : "frozen 0";
+	int r = -1;
+	for (int i = 0; i < 200 && r < 0; i++) {
+		char *text = read_file(events, NULL);
+		if (!text) {
+			warn_errno("read %s", events);
+			break;
+		}
+		if (strstr(text, want))
+			r = 0;
+		free(text);
+		if (r < 0)
+			sleep_ms(10);
+	}
+	if (r < 0)
+		warn("%s did not say \"%s\" within 2 s", events, want);
+	free(events);
+	return r;
+}
+

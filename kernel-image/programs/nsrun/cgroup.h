@@ -25,6 +25,9 @@ int cgroup_open(const char *path);
 int cgroup_kill_all(const char *path);
 /* rmdir, retried while the last processes are being reaped. 0 or -1. */
 int cgroup_destroy(const char *path);
+/* Freeze (on) or thaw the cgroup's processes and wait until cgroup.events
+ * says so (2 s at most). 0, or -1 having said why. */
+int cgroup_freeze(const char *path, bool on);
 /* Did the kernel's OOM killer kill a process in here (memory.events)? */
 bool cgroup_oom_killed(const char *path);
 /* The pids in cgroup.procs; *n is set to their count. */

@@ -29,6 +29,8 @@ static const struct {
 	{ "ps", cmd_ps, "list a container's processes" },
 	{ "list", cmd_list, "list containers" },
 	{ "update", cmd_update, "change a container's resource limits" },
+	{ "pause", cmd_pause, "freeze a container's processes" },
+	{ "resume", cmd_resume, "thaw a paused container's processes" },
 };
 
 void usage_exit(const char *usage, int status)

@@ -31,7 +31,7 @@ static int64_t number(const char *flag, const char *text)
 	errno = 0;
 	long long v = strtoll(text, &end, 10);
 	if (errno || end == text || *end)
-		die("%s: not a number: %s", flag, text);
+		die("--%s: not a number: %s", flag, text);
 	return v;
 }
 

@@ -16,6 +16,8 @@ int cmd_exec(int argc, char **argv);
 int cmd_ps(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_update(int argc, char **argv);
+int cmd_pause(int argc, char **argv);
+int cmd_resume(int argc, char **argv);
 
 /* Shared by create and run --detach. */
 int create_container(const char *id, const char *bundle, const char *console_socket, const char *pid_file);
