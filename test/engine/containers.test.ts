@@ -332,6 +332,36 @@ describe("engine: containers", () => {
     }
   });
 
+  test("docker network connect gives a running container one more interface, its peers' names, and keeps it across a restart", async () => {
+    for (const n of ["netA", "netB"]) assert.equal((await d.docker(["network", "create", n])).status, 0);
+    try {
+      assert.equal((await d.docker(["run", "-d", "--name", "ca", "--network", "netA", "busybox", "sleep", "300"])).status, 0);
+      assert.equal((await d.docker(["run", "-d", "--name", "cb", "--network", "netB", "busybox", "sleep", "300"])).status, 0);
+      const ping = async () => (await d.docker(["exec", "ca", "ping", "-c", "1", "-W", "2", "cb"])).status;
+      assert.notEqual(await ping(), 0, "on different networks, ca cannot reach cb");
+      const c = await d.docker(["network", "connect", "netB", "ca"]);
+      assert.equal(c.status, 0, c.stderr);
+      assert.equal(await ping(), 0, "connected to netB, ca reaches cb by name");
+      const ipB = (await d.docker(["inspect", "-f", "{{.NetworkSettings.Networks.netB.IPAddress}}", "ca"])).stdout.trim();
+      assert.match(ipB, /^172\.\d+\.0\.\d+$/);
+      assert.match((await d.docker(["exec", "ca", "ip", "-o", "-4", "addr", "show", "eth1"])).stdout, new RegExp(`inet ${ipB.replace(/\./g, "\\.")}/16`));
+      assert.equal((await d.docker(["network", "inspect", "-f", "{{len .Containers}}", "netB"])).stdout, "2\n");
+      const again = await d.docker(["network", "connect", "netB", "ca"]);
+      assert.match(again.stderr, /endpoint with name ca already exists in network netB/);
+      // A restart joins it again.
+      assert.equal((await d.docker(["restart", "-t", "0", "ca"])).status, 0);
+      assert.equal(await ping(), 0, "after a restart ca is on netB again");
+      const off = await d.docker(["network", "disconnect", "netB", "ca"]);
+      assert.equal(off.status, 0, off.stderr);
+      assert.notEqual(await ping(), 0, "disconnected, ca cannot reach cb");
+      assert.notEqual((await d.docker(["exec", "ca", "ip", "link", "show", "eth1"])).status, 0);
+      assert.match((await d.docker(["network", "disconnect", "netB", "ca"])).stderr, /is not connected to network netB/);
+    } finally {
+      await d.docker(["rm", "-f", "ca", "cb"]);
+      await d.docker(["network", "rm", "netA", "netB"]);
+    }
+  });
+
   test("--read-only makes the root file system read-only", async () => {
     const r = await d.docker(["run", "--rm", "--read-only", "busybox", "touch", "/x"]);
     assert.equal(r.status, 1);

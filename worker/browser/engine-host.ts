@@ -48,6 +48,9 @@ export interface SavedContainer {
   mounts: MountPoint[];
   publishedPorts: Container["publishedPorts"];
   restartCount: number;
+  /** docker network connect's networks and their endpoints (absent in machines saved before). */
+  extraNetworks?: string[];
+  extraEndpoints?: Endpoint[];
   /** What it printed (docker logs), as the daemon kept it. */
   logs?: LogEntry[];
 }
@@ -131,11 +134,11 @@ export class EngineHost {
     const running: Container[] = [];
     for (const s of saved) {
       const c = new Container(s.id, s.name, s.created, s.image, s.imageId, s.config, s.hostConfig, s.path, s.args);
-      Object.assign(c, { state: s.state, endpoint: s.endpoint, mounts: s.mounts, publishedPorts: s.publishedPorts, restartCount: s.restartCount });
+      Object.assign(c, { state: s.state, endpoint: s.endpoint, mounts: s.mounts, publishedPorts: s.publishedPorts, restartCount: s.restartCount, extraNetworks: s.extraNetworks ?? [], extraEndpoints: s.extraEndpoints ?? [] });
       // A restart that was waiting went with the old page's timer: it is exited until started.
       if (c.state.Restarting) c.state = { ...c.state, Status: "exited", Restarting: false };
       if (s.logs) c.logs.restore(s.logs);
-      if (s.endpoint) e.networks.find(s.endpoint.network)?.used.set(s.endpoint.ip, s.id);
+      for (const ep of [s.endpoint, ...(s.extraEndpoints ?? [])]) if (ep) e.networks.find(ep.network)?.used.set(ep.ip, s.id);
       e.containers.add(c);
       if (s.state.Running) {
         c.exited = new Promise((r) => this.exitedResolvers.set(c.id, r));
@@ -185,6 +188,7 @@ export class EngineHost {
         await agent.releaseContainer(c.id).catch(() => {});
         e.networks.release(c.id);
         c.endpoint = undefined;
+        c.extraEndpoints = [];
       })
       .catch(() => {})
       .finally(done);
@@ -200,6 +204,7 @@ export class EngineHost {
     return this.daemon.engine.containers.all().map((c) => ({
       id: c.id, name: c.name, created: c.created, image: c.image, imageId: c.imageId, config: c.config, hostConfig: c.hostConfig,
       path: c.path, args: c.args, state: c.state, endpoint: c.endpoint, mounts: c.mounts, publishedPorts: c.publishedPorts, restartCount: c.restartCount,
+      extraNetworks: c.extraNetworks, extraEndpoints: c.extraEndpoints,
       logs: c.logs.snapshot(),
     }));
   }

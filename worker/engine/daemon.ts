@@ -65,7 +65,7 @@ export async function createDaemon(opts: DaemonOptions): Promise<Daemon> {
   imageRoutes(router, engine);
   containerRoutes(router, engine, svc);
   execRoutes(router, engine);
-  networkRoutes(router, engine);
+  networkRoutes(router, engine, svc);
   buildRoutes(router, engine);
   saveLoadRoutes(router, engine);
   exportImportRoutes(router, engine);

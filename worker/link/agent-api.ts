@@ -127,6 +127,9 @@ export interface GuestAgent {
   exec(spec: ExecSpec): Promise<{ io: ProcessIO; pid: number }>;
 
   createNetwork(net: NetworkSpec): Promise<void>;
+  /** docker network connect: eth1, eth2… in a running container's netns (no default route). */
+  connectNetwork(id: string, network: string, ip: string): Promise<CreatedContainer & { interface: string }>;
+  disconnectNetwork(id: string, network: string): Promise<void>;
   removeNetwork(name: string): Promise<void>;
 
   /**

@@ -187,6 +187,14 @@ export class AgentClient implements GuestAgent {
     return this.link.request("createNetwork", net);
   }
 
+  connectNetwork(id: string, network: string, ip: string): Promise<CreatedContainer & { interface: string }> {
+    return this.link.request("connectNetwork", { id, network, ip });
+  }
+
+  disconnectNetwork(id: string, network: string): Promise<void> {
+    return this.link.request("disconnectNetwork", { id, network });
+  }
+
   removeNetwork(name: string): Promise<void> {
     return this.link.request("removeNetwork", { name });
   }

@@ -127,6 +127,8 @@ bool layers_child_exit(pid_t pid, int status);
 
 void call_create_container(struct stream *s, yajl_val p);
 void call_run_container(struct stream *s, yajl_val p);
+void call_connect_network(struct stream *s, yajl_val p);
+void call_disconnect_network(struct stream *s, yajl_val p);
 void call_start_container(struct stream *s, yajl_val p);
 void call_attach(struct stream *s, yajl_val p);
 void call_kill(struct stream *s, yajl_val p);
@@ -160,7 +162,11 @@ void call_create_network(struct stream *s, yajl_val p);
 void call_remove_network(struct stream *s, yajl_val p);
 int net_init(void);
 /* Container side of networking: netns at /run/netns/<id>, veth on the named bridge. */
-int net_attach(const char *id, const char *network, const char *want_ip, char *ip, char *gw, char *mac);
+/* Plugs the container's netns into a network as eth<slot> (slot 0: the first
+ * network, which gets the default route). */
+int net_attach(const char *id, int slot, const char *network, const char *want_ip, char *ip, char *gw, char *mac);
+/* Unplugs eth<slot> and frees its address. */
+void net_unplug(const char *id, int slot, const char *network, const char *ip);
 int net_netns_create(const char *id);
 void net_detach(const char *id, const char *network, const char *ip);
 

@@ -19,11 +19,17 @@
 #include <termios.h>
 #include <unistd.h>
 
+#define MAX_EXTRA_NETWORKS 7
+
 struct container {
 	char id[80];
 	char dir[256];
 	char cgroup[400]; /* for pause: where nsrun puts the container's processes */
 	char network[128], ip[16];
+	/* Networks docker network connect added: eth<i + 1>; an empty name is a free slot. */
+	struct {
+		char network[128], ip[16];
+	} extra[MAX_EXTRA_NETWORKS];
 	bool tty, started, attached_net;
 	pid_t pid;     /* the container's first process */
 	pid_t monitor; /* nsrun's monitor: its parent, ours once `nsrun create` exits */
@@ -282,6 +288,9 @@ static void container_release(struct container *c)
 	snprintf(path, sizeof path, "%s/rootfs", c->dir);
 	if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
 		logmsg("umount %s: %s", path, strerror(errno));
+	for (int i = 0; i < MAX_EXTRA_NETWORKS; i++)
+		if (c->extra[i].network[0])
+			net_unplug(c->id, i + 1, c->extra[i].network, c->extra[i].ip);
 	net_detach(c->id, c->network, c->ip);
 	const char *files[] = { "config.json", "pid", "hosts", "hostname", "console.sock" };
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
@@ -390,7 +399,7 @@ static void create_container(struct stream *s, yajl_val p, bool start)
 		if (!strcmp(mode, "bridge")) {
 			const char *name = json_get_str(net, "name");
 			snprintf(c->network, sizeof c->network, "%s", name ? name : "bridge");
-			if (net_attach(c->id, c->network, json_get_str(net, "ip"), ip, gw, mac) < 0)
+			if (net_attach(c->id, 0, c->network, json_get_str(net, "ip"), ip, gw, mac) < 0)
 				goto fail;
 			snprintf(c->ip, sizeof c->ip, "%s", ip);
 		}
@@ -665,6 +674,54 @@ void call_delete_container(struct stream *s, yajl_val p)
 
 /* cgroup v2's freezer: every process of the container stops (or goes on)
  * at once, which a signal to its init would not do. */
+/* docker network connect: one more veth into the running container's netns,
+ * eth1, eth2…, without a default route (the first network keeps it). */
+void call_connect_network(struct stream *s, yajl_val p)
+{
+	struct container *c = find_container(json_get_str(p, "id"));
+	const char *network = json_get_str(p, "network");
+	if (!c || !c->network[0]) {
+		fail("connectNetwork: no running container %s on a bridge network", json_get_str(p, "id") ? json_get_str(p, "id") : "(missing)");
+		return reply_err_end(s);
+	}
+	int slot = -1;
+	for (int i = 0; i < MAX_EXTRA_NETWORKS; i++) {
+		if (network && !strcmp(c->extra[i].network, network)) {
+			fail("container %s is already on network %s", c->id, network);
+			return reply_err_end(s);
+		}
+		if (slot < 0 && !c->extra[i].network[0])
+			slot = i;
+	}
+	if (slot < 0) {
+		fail("container %s is on %d networks already", c->id, MAX_EXTRA_NETWORKS + 1);
+		return reply_err_end(s);
+	}
+	char ip[16] = "", gw[16] = "", mac[18] = "";
+	if (net_attach(c->id, slot + 1, network, json_get_str(p, "ip"), ip, gw, mac) < 0)
+		return reply_err_end(s);
+	snprintf(c->extra[slot].network, sizeof c->extra[slot].network, "%s", network);
+	snprintf(c->extra[slot].ip, sizeof c->extra[slot].ip, "%s", ip);
+	char r[160];
+	snprintf(r, sizeof r, "{\"ip\":\"%s\",\"gateway\":\"%s\",\"macAddress\":\"%s\",\"interface\":\"eth%d\"}", ip, gw, mac, slot + 1);
+	reply_ok_end(s, r);
+}
+
+void call_disconnect_network(struct stream *s, yajl_val p)
+{
+	struct container *c = find_container(json_get_str(p, "id"));
+	const char *network = json_get_str(p, "network");
+	for (int i = 0; c && network && i < MAX_EXTRA_NETWORKS; i++) {
+		if (strcmp(c->extra[i].network, network) != 0)
+			continue;
+		net_unplug(c->id, i + 1, c->extra[i].network, c->extra[i].ip);
+		c->extra[i].network[0] = c->extra[i].ip[0] = 0;
+		return reply_ok_end(s, "null");
+	}
+	fail("disconnectNetwork: container %s is not on network %s", json_get_str(p, "id") ? json_get_str(p, "id") : "(missing)", network ? network : "(missing)");
+	reply_err_end(s);
+}
+
 /* docker pause: the runtime freezes the container's cgroup (`nsrun pause`,
  * as containerd asks `runc pause`). */
 static void freeze(struct stream *s, yajl_val p, bool on)

@@ -353,6 +353,8 @@ static const struct {
 	{ "createContainer", call_create_container },
 	{ "startContainer", call_start_container },
 	{ "runContainer", call_run_container },
+	{ "connectNetwork", call_connect_network },
+	{ "disconnectNetwork", call_disconnect_network },
 	{ "attach", call_attach },
 	{ "kill", call_kill },
 	{ "releaseContainer", call_release_container },

@@ -114,7 +114,7 @@ static int link_add_bridge(const char *name)
 }
 
 /* A veth pair: host_name stays here, the peer is born as eth0 in the netns. */
-static int link_add_veth(const char *host_name, int netns_fd)
+static int link_add_veth(const char *host_name, const char *peer_name, int netns_fd)
 {
 	struct nlreq q;
 	req_init(&q, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
@@ -124,7 +124,7 @@ static int link_add_veth(const char *host_name, int netns_fd)
 	struct rtattr *data = add_attr(&q.n, IFLA_INFO_DATA, NULL, 0);
 	struct rtattr *peer = add_attr(&q.n, VETH_INFO_PEER, NULL, 0);
 	q.n.nlmsg_len += sizeof(struct ifinfomsg); /* the peer's own ifinfomsg, zeroed */
-	add_attr(&q.n, IFLA_IFNAME, "eth0", 5);
+	add_attr(&q.n, IFLA_IFNAME, peer_name, strlen(peer_name) + 1);
 	add_attr(&q.n, IFLA_NET_NS_FD, &netns_fd, sizeof netns_fd);
 	end_nest(&q.n, peer);
 	end_nest(&q.n, data);
@@ -362,12 +362,17 @@ static int set_mac_for_ip(const char *dev, uint32_t ip)
 	return r < 0 ? fail_errno("set the MAC address of %s", dev) : 0;
 }
 
-static void veth_name(const char *id, char *out)
+/* The host end of a container's veth: its first network's vethID, the
+ * ones docker network connect adds ve<slot>ID (15 characters at most). */
+static void veth_name(const char *id, int slot, char *out)
 {
-	snprintf(out, IFNAMSIZ, "veth%.11s", id);
+	if (slot == 0)
+		snprintf(out, IFNAMSIZ, "veth%.11s", id);
+	else
+		snprintf(out, IFNAMSIZ, "ve%d%.11s", slot, id);
 }
 
-int net_attach(const char *id, const char *network, const char *want_ip, char *ip_out, char *gw_out, char *mac_out)
+int net_attach(const char *id, int slot, const char *network, const char *want_ip, char *ip_out, char *gw_out, char *mac_out)
 {
 	struct network *nw = find_network(network && *network ? network : "bridge");
 	if (!nw)
@@ -392,12 +397,14 @@ int net_attach(const char *id, const char *network, const char *want_ip, char *i
 			return fail("network %s has no free address", nw->name);
 	}
 	char path[256], host[IFNAMSIZ];
+	char dev[IFNAMSIZ];
+	snprintf(dev, sizeof dev, "eth%d", slot);
 	netns_path(id, path, sizeof path);
-	veth_name(id, host);
+	veth_name(id, slot, host);
 	int nsfd = open(path, O_RDONLY | O_CLOEXEC);
 	if (nsfd < 0)
 		return fail_errno("open %s", path);
-	if (link_add_veth(host, nsfd) < 0 || link_up_master(host, nw->bridge) < 0) {
+	if (link_add_veth(host, dev, nsfd) < 0 || link_up_master(host, nw->bridge) < 0) {
 		close(nsfd);
 		link_del(host);
 		return -1;
@@ -411,16 +418,17 @@ int net_attach(const char *id, const char *network, const char *want_ip, char *i
 		link_del(host);
 		return -1;
 	}
-	int r = set_mac_for_ip("eth0", ip);
+	int r = set_mac_for_ip(dev, ip);
 	if (r == 0)
-		r = addr_add("eth0", ip, nw->prefix);
+		r = addr_add(dev, ip, nw->prefix);
 	if (r == 0)
-		r = link_up_master("eth0", NULL);
-	if (r == 0)
+		r = link_up_master(dev, NULL);
+	/* The default route is the first network's, as Docker gives it. */
+	if (r == 0 && slot == 0)
 		r = route_default(nw->gateway);
 	if (r == 0) {
 		struct ifreq ifr = { 0 };
-		strcpy(ifr.ifr_name, "eth0");
+		strcpy(ifr.ifr_name, dev);
 		int sk = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 		if (sk >= 0 && ioctl(sk, SIOCGIFHWADDR, &ifr) == 0) {
 			unsigned char *m = (unsigned char *)ifr.ifr_hwaddr.sa_data;
@@ -447,17 +455,13 @@ int net_attach(const char *id, const char *network, const char *want_ip, char *i
 	return 0;
 }
 
-/* Frees the address, removes the veth (both ends go together) and the netns. */
-void net_detach(const char *id, const char *network, const char *ip)
+/* Frees the address and removes the veth (both ends go together). */
+void net_unplug(const char *id, int slot, const char *network, const char *ip)
 {
-	char path[256], host[IFNAMSIZ];
-	veth_name(id, host);
+	char host[IFNAMSIZ];
+	veth_name(id, slot, host);
 	if (if_nametoindex(host))
 		link_del(host);
-	netns_path(id, path, sizeof path);
-	if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
-		logmsg("umount %s: %s", path, strerror(errno));
-	unlink(path);
 	struct network *nw = network ? find_network(*network ? network : "bridge") : NULL;
 	struct in_addr a;
 	if (nw && ip && inet_pton(AF_INET, ip, &a) == 1) {
@@ -465,4 +469,15 @@ void net_detach(const char *id, const char *network, const char *ip)
 		if (h < MAX_HOSTS)
 			nw->used[h / 8] &= (uint8_t)~(1 << (h % 8));
 	}
+}
+
+/* The first network's veth and address, and the netns. */
+void net_detach(const char *id, const char *network, const char *ip)
+{
+	net_unplug(id, 0, network, ip);
+	char path[256];
+	netns_path(id, path, sizeof path);
+	if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+		logmsg("umount %s: %s", path, strerror(errno));
+	unlink(path);
 }

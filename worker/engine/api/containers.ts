@@ -6,7 +6,7 @@ import type { ApiRequest, ApiResponse } from "../http/message.ts";
 import { bool, json, jsonBody, type Router } from "../router.ts";
 import { frame, MULTIPLEXED, RAW } from "../streams.ts";
 import { concatBytes } from "../bytes.ts";
-import { Container, statusText, type ContainerConfig, type HostConfig } from "../containers/container.ts";
+import { Container, statusText, type ContainerConfig, type Endpoint, type HostConfig } from "../containers/container.ts";
 import { sleep, type ContainerService } from "../containers/service.ts";
 import { parseFilters } from "./system.ts";
 import type { LogEntry } from "../containers/logs.ts";
@@ -284,15 +284,16 @@ function portsOf(c: Container) {
 }
 
 function networksOf(c: Container) {
+  const entry = (name: string, ep: Endpoint | undefined) => ({
+    IPAMConfig: null, Links: null, Aliases: name === "bridge" || name === "host" || name === "none" ? null : [c.name, c.shortId],
+    NetworkID: ep?.networkId ?? "", EndpointID: ep ? c.id.slice(0, 64) : "", Gateway: ep?.gateway ?? "", IPAddress: ep?.ip ?? "", IPPrefixLen: ep?.prefixLen ?? 0,
+    IPv6Gateway: "", GlobalIPv6Address: "", GlobalIPv6PrefixLen: 0, MacAddress: ep?.mac ?? "", DriverOpts: null,
+  });
   const name = c.hostConfig.NetworkMode ?? "bridge";
-  const ep = c.endpoint;
-  return {
-    [name]: {
-      IPAMConfig: null, Links: null, Aliases: name === "bridge" || name === "host" || name === "none" ? null : [c.name, c.shortId],
-      NetworkID: ep?.networkId ?? "", EndpointID: ep ? c.id.slice(0, 64) : "", Gateway: ep?.gateway ?? "", IPAddress: ep?.ip ?? "", IPPrefixLen: ep?.prefixLen ?? 0,
-      IPv6Gateway: "", GlobalIPv6Address: "", GlobalIPv6PrefixLen: 0, MacAddress: ep?.mac ?? "", DriverOpts: null,
-    },
-  };
+  return Object.fromEntries([
+    [name, entry(name, c.endpoint)],
+    ...c.extraNetworks.map((n) => [n, entry(n, c.extraEndpoints.find((ep) => ep.network === n))]),
+  ]);
 }
 
 function listEntry(e: Engine, c: Container) {

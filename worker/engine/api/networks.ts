@@ -2,15 +2,18 @@
 import type { Engine } from "../engine.ts";
 import { badRequest } from "../errors.ts";
 import type { Network } from "../network/networks.ts";
+import type { ContainerService } from "../containers/service.ts";
 import { bool, json, jsonBody, type Router } from "../router.ts";
 
-export function networkRoutes(r: Router, e: Engine): void {
+export function networkRoutes(r: Router, e: Engine, svc: ContainerService): void {
   const view = (n: Network) => ({
     Name: n.name, Id: n.id, Created: n.created, Scope: "local", Driver: n.driver, EnableIPv6: false,
     IPAM: { Driver: "default", Options: null, Config: n.subnet ? [{ Subnet: n.subnet, Gateway: n.gateway }] : [] },
     Internal: false, Attachable: false, Ingress: false, ConfigFrom: { Network: "" }, ConfigOnly: false,
     Containers: Object.fromEntries(
-      e.containers.all().filter((c) => c.endpoint?.networkId === n.id).map((c) => [c.id, { Name: c.name, EndpointID: c.id, MacAddress: c.endpoint!.mac, IPv4Address: `${c.endpoint!.ip}/${c.endpoint!.prefixLen}`, IPv6Address: "" }]),
+      e.containers.all().flatMap((c) =>
+        c.endpoints().filter((ep) => ep.networkId === n.id).map((ep) => [c.id, { Name: c.name, EndpointID: c.id, MacAddress: ep.mac, IPv4Address: `${ep.ip}/${ep.prefixLen}`, IPv6Address: "" }]),
+      ),
     ),
     Options: n.name === "bridge" ? { "com.docker.network.bridge.name": "docker0", "com.docker.network.bridge.default_bridge": "true" } : {},
     Labels: n.labels,
@@ -29,6 +32,21 @@ export function networkRoutes(r: Router, e: Engine): void {
     }
     e.events.emit("network", "create", n.id, { name: n.name, type: n.driver });
     return json(201, { Id: n.id, Warning: "" });
+  });
+  // docker network connect / disconnect: a running container gets (or loses) one more interface.
+  r.on("POST", "/networks/{id}/connect", async (req) => {
+    const n = e.networks.get(req.params.id);
+    const b = await jsonBody<{ Container?: string }>(req);
+    if (!b.Container) throw badRequest("container is required");
+    await svc.connect(e.containers.get(b.Container), n);
+    return { status: 200 };
+  });
+  r.on("POST", "/networks/{id}/disconnect", async (req) => {
+    const n = e.networks.get(req.params.id);
+    const b = await jsonBody<{ Container?: string; Force?: boolean }>(req);
+    if (!b.Container) throw badRequest("container is required");
+    await svc.disconnect(e.containers.get(b.Container), n);
+    return { status: 200 };
   });
   r.on("DELETE", "/networks/{id}", async (req) => {
     const n = e.networks.get(req.params.id);

@@ -113,6 +113,10 @@ export class Container {
   private startWaiters: (() => void)[] = [];
   /** Set while `docker stop` waits, so the exit is not taken for a crash. */
   stopping = false;
+  /** Networks docker network connect added, beyond HostConfig.NetworkMode: joined at each start. */
+  extraNetworks: string[] = [];
+  /** Their endpoints while it runs. */
+  extraEndpoints: Endpoint[] = [];
   /** Stopped or killed by the user: no restart policy brings it back (until it is started). */
   manuallyStopped = false;
   /** The restart manager's current wait before the next restart. */
@@ -133,6 +137,11 @@ export class Container {
     readonly args: string[],
   ) {
     this.removed = new Promise((r) => (this.markRemoved = r));
+  }
+
+  /** Every network it is on while it runs, its first one first. */
+  endpoints(): Endpoint[] {
+    return this.endpoint ? [this.endpoint, ...this.extraEndpoints] : [...this.extraEndpoints];
   }
 
   /** Resolves when the next start attempt has an outcome: running, or failed to start. */

@@ -8,7 +8,7 @@ import type { Image } from "../images/image-store.ts";
 import { Container, ZERO_TIME, type ContainerConfig, type HostConfig, type MountPoint } from "./container.ts";
 import { generateName, randomId, VALID_NAME } from "./names.ts";
 import { buildSpec, commandOf, DEFAULT_PATH, mergeEnv } from "./oci-spec.ts";
-import { macFor } from "../network/networks.ts";
+import { macFor, type Network } from "../network/networks.ts";
 import { streamOf } from "../images/pull.ts";
 
 const asList = (v: string[] | string | null | undefined): string[] | null | undefined => (typeof v === "string" ? [v] : v);
@@ -131,6 +131,7 @@ export class ContainerService {
       });
       if (c.endpoint) c.endpoint = { ...c.endpoint, ip: created.ip ?? c.endpoint.ip, gateway: created.gateway ?? c.endpoint.gateway, mac: created.macAddress ?? c.endpoint.mac };
       c.io = io;
+      for (const name of c.extraNetworks) await this.plug(c, e.networks.get(name));
       c.state = { ...c.state, Status: "running", Running: true, Restarting: false, Paused: false, Pid: pid, ExitCode: 0, Error: "", OOMKilled: false, StartedAt: new Date().toISOString(), FinishedAt: ZERO_TIME };
       io.onOutput((stream, data) => c.logs.append(stream, data));
       let done!: () => void;
@@ -148,7 +149,51 @@ export class ContainerService {
     }
     c.startSettled();
     e.events.emit("container", "start", c.id, { image: c.image, name: c.name });
-    if (c.endpoint) await this.refreshHosts(c.endpoint.network);
+    for (const ep of c.endpoints()) await this.refreshHosts(ep.network);
+  }
+
+  /** One more network for a running container (eth1, eth2…), by its address on that network. */
+  private async plug(c: Container, net: Network): Promise<void> {
+    const ip = this.engine.networks.allocate(net, c.id);
+    const got = await this.engine.agent().connectNetwork(c.id, net.name, ip);
+    c.extraEndpoints.push({ network: net.name, networkId: net.id, ip: got.ip ?? ip, gateway: got.gateway ?? net.gateway, prefixLen: Number(net.subnet.split("/")[1]), mac: got.macAddress ?? macFor(ip), aliases: [c.name] });
+  }
+
+  /** docker network connect: now if it runs, and at every start from now on. */
+  async connect(c: Container, net: Network): Promise<void> {
+    const mode = c.hostConfig.NetworkMode ?? "bridge";
+    if (mode === "host" || net.driver === "host") throw badRequest("container cannot be disconnected from host network or connected to host network");
+    if (mode === "none" || net.driver === "null") throw badRequest("container cannot be connected to multiple networks with one of the networks in private (none) mode");
+    if (mode === net.name || c.extraNetworks.includes(net.name)) throw new ApiError(403, `endpoint with name ${c.name} already exists in network ${net.name}`);
+    c.extraNetworks.push(net.name);
+    if (c.state.Running) {
+      try {
+        await this.plug(c, net);
+      } catch (err) {
+        c.extraNetworks = c.extraNetworks.filter((n) => n !== net.name);
+        for (const [ip, id] of net.used) if (id === c.id) net.used.delete(ip);
+        throw err;
+      }
+      for (const ep of c.endpoints()) await this.refreshHosts(ep.network);
+    }
+    this.engine.events.emit("network", "connect", net.id, { container: c.id, name: net.name, type: net.driver });
+  }
+
+  async disconnect(c: Container, net: Network): Promise<void> {
+    if (!c.extraNetworks.includes(net.name)) {
+      if ((c.hostConfig.NetworkMode ?? "bridge") === net.name) throw badRequest(`Slipway cannot disconnect container ${c.name} from ${net.name}, the network it was created on`);
+      throw new ApiError(403, `container ${c.id} is not connected to network ${net.name}`);
+    }
+    c.extraNetworks = c.extraNetworks.filter((n) => n !== net.name);
+    const ep = c.extraEndpoints.find((x) => x.network === net.name);
+    if (ep) {
+      await this.engine.agent().disconnectNetwork(c.id, net.name);
+      c.extraEndpoints = c.extraEndpoints.filter((x) => x !== ep);
+      net.used.delete(ep.ip);
+      await this.refreshHosts(net.name);
+      for (const other of c.endpoints()) await this.refreshHosts(other.network);
+    }
+    this.engine.events.emit("network", "disconnect", net.id, { container: c.id, name: net.name, type: net.driver });
   }
 
   /** The container's image layers (diff_ids, lowest first), each stored in the guest. */
@@ -226,9 +271,10 @@ export class ContainerService {
     c.publishedPorts = [];
     if (opts.release) await agent.releaseContainer(c.id).catch(() => {});
     this.engine.networks.release(c.id);
-    const net = c.endpoint?.network;
+    const nets = c.endpoints().map((ep) => ep.network);
     c.endpoint = undefined;
-    if (net) await this.refreshHosts(net).catch(() => {});
+    c.extraEndpoints = [];
+    for (const net of nets) await this.refreshHosts(net).catch(() => {});
   }
 
   /**
@@ -268,14 +314,17 @@ export class ContainerService {
     throw new Error("no free ports");
   }
 
-  /** /etc/hosts: localhost, itself, and on a user network every peer by name, as Docker's embedded DNS would answer. */
+  /**
+   * /etc/hosts: localhost, itself, and on each user network it is on every peer by name, as
+   * Docker's embedded DNS would answer (the default bridge has no names, as in Docker).
+   */
   private hostsFile(c: Container, ip: string | undefined, network: string | undefined): string {
     let s = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n";
     if (ip) s += `${ip}\t${c.config.Hostname}\n`;
-    if (network && network !== "bridge") {
-      for (const peer of this.engine.containers.all()) {
-        if (peer.id !== c.id && peer.endpoint?.network === network) s += `${peer.endpoint.ip}\t${peer.name} ${peer.shortId}\n`;
-      }
+    const mine = new Set([network, ...c.extraEndpoints.map((ep) => ep.network)].filter((n): n is string => !!n && n !== "bridge"));
+    for (const peer of this.engine.containers.all()) {
+      if (peer.id === c.id) continue;
+      for (const ep of peer.endpoints()) if (mine.has(ep.network)) s += `${ep.ip}\t${peer.name} ${peer.shortId}\n`;
     }
     return s;
   }
@@ -284,7 +333,7 @@ export class ContainerService {
     if (network === "bridge") return;
     const agent = this.engine.agent();
     for (const c of this.engine.containers.all()) {
-      if (c.endpoint?.network === network && c.state.Running) await agent.setHosts(c.id, this.hostsFile(c, c.endpoint.ip, network)).catch(() => {});
+      if (c.state.Running && c.endpoints().some((ep) => ep.network === network)) await agent.setHosts(c.id, this.hostsFile(c, c.endpoint?.ip, c.endpoint?.network)).catch(() => {});
     }
   }
 
