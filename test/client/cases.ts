@@ -72,6 +72,15 @@ export const CASES: Case[] = [
   // networks, volumes, system
   c("network", "ls"), c("network", "ls", "-q"), c("network", "inspect", "bridge"),
   undo(["network", "rm", "net1"], "network", "create", "net1"), c("network", "ls"),
+  // connect and disconnect: the container's networks as inspect shows them, and Docker's words
+  setup("run", "-d", "--name", "nc1", "busybox", "sleep", "1000"),
+  undo(["network", "disconnect", "net1", "nc1"], "network", "connect", "net1", "nc1"),
+  c("inspect", "-f", "{{len .NetworkSettings.Networks}} {{.NetworkSettings.Networks.net1.NetworkID}}", "nc1"),
+  c("network", "connect", "net1", "nc1"), c("network", "connect", "nosuchnet", "nc1"), c("network", "connect", "net1"),
+  undo(["network", "connect", "net1", "nc1"], "network", "disconnect", "net1", "nc1"),
+  c("inspect", "-f", "{{len .NetworkSettings.Networks}} {{.NetworkSettings.Networks.net1.NetworkID}}", "nc1"),
+  c("network", "connect", "--help"), c("network", "disconnect", "--help"),
+  setup("rm", "-f", "nc1"),
   undo(["network", "create", "net1"], "network", "rm", "net1"), c("network", "rm", "nosuchnet"),
   undo(["volume", "rm", "vol1"], "volume", "create", "vol1"), c("volume", "ls"), c("volume", "ls", "-q"),
   c("volume", "inspect", "vol1"), undo(["volume", "create", "vol1"], "volume", "rm", "vol1"),

@@ -1,4 +1,5 @@
-/* network ls/create/rm/inspect/prune and volume ls/create/rm/inspect/prune. */
+/* network ls/create/connect/disconnect/rm/inspect/prune and volume
+ * ls/create/rm/inspect/prune. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,6 +128,33 @@ static int network_create(int argc, char **argv) {
   return 0;
 }
 
+/* network connect NETWORK CONTAINER: one more network for a container (now,
+ * if it runs); network disconnect takes one away. Both print nothing. */
+static int network_connect(int argc, char **argv, int connect) {
+  struct cmdline cl;
+  parse_flags(&cl, connect ? "network connect" : "network disconnect", argc, argv, 1);
+  args_exact(&cl, 2);
+  struct buf b = {0};
+  buf_puts(&b, "{\"Container\":");
+  buf_json_str(&b, cl.args[1]);
+  if (connect) {
+    const char *ip = flag_str(&cl, "ip");
+    buf_puts(&b, ",\"EndpointConfig\":{");
+    if (ip) {
+      buf_puts(&b, "\"IPAMConfig\":{\"IPv4Address\":");
+      buf_json_str(&b, ip);
+      buf_puts(&b, "}");
+    }
+    buf_puts(&b, "}");
+  } else {
+    buf_printf(&b, ",\"Force\":%s", flag_bool(&cl, "force") ? "true" : "false");
+  }
+  buf_puts(&b, "}");
+  char *path = xasprintf("/networks/%s/%s", cl.args[0], connect ? "connect" : "disconnect");
+  api_must("POST", path, buf_str(&b));
+  return 0;
+}
+
 static int network_rm(int argc, char **argv) {
   struct cmdline cl;
   parse_flags(&cl, "network rm", argc, argv, 1);
@@ -163,13 +191,15 @@ static int network_prune(int argc, char **argv) {
 }
 
 int cmd_network(int argc, char **argv) {
-  static const char *subs[] = {"ls", "list", "create", "rm", "remove", "inspect", "prune", NULL};
+  static const char *subs[] = {"ls", "list", "create", "connect", "disconnect", "rm", "remove", "inspect", "prune", NULL};
   int r = group_help("network", argc, argv, subs);
   if (r >= 0) return r;
   g_cmd = xasprintf("docker network %s", argv[0]);
   const char *s = argv[0];
   if (!strcmp(s, "ls") || !strcmp(s, "list")) return network_ls(argc - 1, argv + 1);
   if (!strcmp(s, "create")) return network_create(argc - 1, argv + 1);
+  if (!strcmp(s, "connect")) return network_connect(argc - 1, argv + 1, 1);
+  if (!strcmp(s, "disconnect")) return network_connect(argc - 1, argv + 1, 0);
   if (!strcmp(s, "rm") || !strcmp(s, "remove")) return network_rm(argc - 1, argv + 1);
   if (!strcmp(s, "prune")) return network_prune(argc - 1, argv + 1);
   struct cmdline cl;

@@ -10,7 +10,7 @@ const commands = [
   "", "run", "create", "start", "stop", "restart", "kill", "rm", "ps", "logs", "exec", "attach",
   "images", "pull", "push", "tag", "rmi", "inspect", "history", "version", "info", "top", "port",
   "wait", "rename", "container", "container prune", "image", "image inspect", "image prune",
-  "network", "network ls", "network create", "network rm", "network inspect", "network prune",
+  "network", "network ls", "network create", "network connect", "network disconnect", "network rm", "network inspect", "network prune",
   "volume", "volume ls", "volume create", "volume rm", "volume inspect", "volume prune",
   "system", "system df", "system prune", "container inspect",
   "build", "commit", "save", "load", "export", "import", "pause", "unpause",
