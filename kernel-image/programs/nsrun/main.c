@@ -39,6 +39,17 @@ void usage_exit(const char *usage, int status)
 	exit(status);
 }
 
+const char *only_id_arg(int argc, char **argv, const char *usage)
+{
+	static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
+	int o;
+	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1)
+		usage_exit(usage, o == 'h' ? 0 : 2);
+	if (optind != argc - 1)
+		usage_exit(usage, 2);
+	return argv[optind];
+}
+
 static noreturn void main_usage(int status)
 {
 	FILE *f = status ? stderr : stdout;

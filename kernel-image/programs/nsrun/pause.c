@@ -6,7 +6,6 @@
 #include "state_dir.h"
 #include "verbs.h"
 
-#include <getopt.h>
 #include <string.h>
 
 static const char pause_usage[] =
@@ -21,13 +20,7 @@ static const char resume_usage[] =
 
 static int freeze_verb(int argc, char **argv, bool on, const char *usage)
 {
-	static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
-	int o;
-	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1)
-		usage_exit(usage, o == 'h' ? 0 : 2);
-	if (optind != argc - 1)
-		usage_exit(usage, 2);
-	const char *id = argv[optind];
+	const char *id = only_id_arg(argc, argv, usage);
 	struct container_state *st = state_load(id);
 	if (strcmp(st->status, "running") != 0 && strcmp(st->status, "created") != 0)
 		die("cannot %s container \"%s\": it is %s", on ? "pause" : "resume", id, st->status);

@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -39,11 +38,5 @@ int start_container(const char *id)
 
 int cmd_start(int argc, char **argv)
 {
-	static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
-	int o;
-	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1)
-		usage_exit(usage, o == 'h' ? 0 : 2);
-	if (optind != argc - 1)
-		usage_exit(usage, 2);
-	return start_container(argv[optind]);
+	return start_container(only_id_arg(argc, argv, usage));
 }

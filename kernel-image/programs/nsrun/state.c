@@ -2,7 +2,6 @@
 #include "state_dir.h"
 #include "verbs.h"
 
-#include <getopt.h>
 #include <stdio.h>
 
 static const char usage[] =
@@ -14,13 +13,7 @@ static const char usage[] =
 
 int cmd_state(int argc, char **argv)
 {
-	static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
-	int o;
-	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1)
-		usage_exit(usage, o == 'h' ? 0 : 2);
-	if (optind != argc - 1)
-		usage_exit(usage, 2);
-	struct container_state *st = state_load(argv[optind]);
+	struct container_state *st = state_load(only_id_arg(argc, argv, usage));
 	fputs(state_to_json(st, false), stdout);
 	return 0;
 }

@@ -28,5 +28,7 @@ void write_pid_file(const char *path, int pid);
 
 /* Print usage and exit 0 (--help) or 2 (a usage error). */
 noreturn void usage_exit(const char *usage, int status);
+/* The <id> of a verb that takes nothing else (--help aside). */
+const char *only_id_arg(int argc, char **argv, const char *usage);
 
 #endif
