@@ -69,6 +69,29 @@ export const CASES: Case[] = [
   undo(["pause", "pz"], "unpause", "pz"), c("unpause", "pz"), c("pause", "nosuch"), c("unpause", "nosuch"),
   c("pause"), c("unpause"), c("pause", "--help"), c("unpause", "--help"),
   setup("rm", "-f", "pz"),
+  // diff, update, stats, cp, and run's --read-only, --tmpfs, --mount
+  setup("run", "-d", "--name", "dz", "busybox", "sh", "-c", "echo x > /new; rm /bin/zcat; mkdir -p /d/sub; echo deep > /d/sub/f; sleep 1000"),
+  setup("exec", "dz", "sh", "-c", "until [ -f /d/sub/f ]; do sleep 0.1; done"),
+  c("diff", "dz"), c("container", "diff", "dz"), c("diff", "nosuch"), c("diff"),
+  c("update", "--memory", "64m", "--memory-swap", "128m", "--cpus", "0.5", "--pids-limit", "50", "--restart", "on-failure:3", "dz"),
+  c("inspect", "-f", "{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}} {{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}} {{.HostConfig.RestartPolicy}}", "dz"),
+  c("update", "dz"), c("update", "--memory", "1k", "dz"), c("update", "--memory", "x", "dz"), c("update", "--restart", ":3", "dz"),
+  c("update", "--cpus", "1", "nosuch", "dz"), c("update"),
+  c("stats", "--no-stream", "--format", "{{.Name}} {{.PIDs}} {{.MemUsage}}", "dz"),
+  c("stats", "--no-stream", "--format", "table {{.Name}}\t{{.PIDs}}"), c("stats", "--no-stream", "nosuch"),
+  c("cp", "dz:/d", "/tmp/sw-cp-dir"), c("cp", "dz:/new", "/tmp/sw-cp-file"), c("cp", "dz:/nosuch", "/tmp/x"), c("cp", "dz:/d", "/tmp/sw-cp-file"),
+  undo(["exec", "dz", "rm", "-rf", "/back"], "cp", "/tmp/sw-cp-dir", "dz:/back"), c("cp", "/tmp/sw-cp-file", "dz:/back/"), c("cp", "/tmp/sw-ctx/simple/.", "dz:/ctx"),
+  c("exec", "dz", "sh", "-c", "find /back /ctx | sort; cat /back/new /back/sub/f"),
+  c("cp", "/tmp/sw-nosuch", "dz:/"), c("cp", "a", "b"), c("cp", "dz:/a", "dz:/b"),
+  setup("rm", "-f", "dz"),
+  c("run", "--rm", "--read-only", "busybox", "touch", "/x"),
+  c("run", "--rm", "--read-only", "--tmpfs", "/scratch", "busybox", "sh", "-c", "touch /scratch/ok && echo ok"),
+  c("run", "--rm", "--tmpfs", "/t:size=64k", "busybox", "sh", "-c", "mount | grep ' /t '"),
+  c("run", "--rm", "--mount", "type=tmpfs,target=/m,tmpfs-size=1m", "busybox", "sh", "-c", "mount | grep ' /m '"),
+  c("run", "--rm", "--mount", "type=volume,source=mvol,target=/data", "busybox", "sh", "-c", "echo hi > /data/f; cat /data/f"),
+  c("run", "--rm", "--mount", "type=volume,source=mvol,target=/data,readonly", "busybox", "sh", "-c", "cat /data/f; touch /data/g"),
+  c("run", "--rm", "--mount", "source=x", "busybox", "true"), setup("volume", "rm", "mvol"),
+  c("diff", "--help"), c("update", "--help"), c("stats", "--help"), c("cp", "--help"),
   // networks, volumes, system
   c("network", "ls"), c("network", "ls", "-q"), c("network", "inspect", "bridge"),
   undo(["network", "rm", "net1"], "network", "create", "net1"), c("network", "ls"),
@@ -177,6 +200,8 @@ export function contextScript(): string {
 /** CONTEXTS on the host, for the real CLI (and the host build of ours). */
 export function writeHostContexts(): void {
   rmSync("/tmp/sw-ctx", { recursive: true, force: true });
+  // docker cp's destinations: each run starts without them
+  for (const p of ["/tmp/sw-cp-dir", "/tmp/sw-cp-file"]) rmSync(p, { recursive: true, force: true });
   for (const [dir, files] of Object.entries(CONTEXTS)) {
     for (const [name, text] of Object.entries(files)) {
       mkdirSync(dirname(join(dir, name)), { recursive: true });

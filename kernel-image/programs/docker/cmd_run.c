@@ -95,7 +95,8 @@ static void warn_unsupported(struct cmdline *cl) {
   static const char *supported[] = {
     "detach", "interactive", "tty", "rm", "name", "env", "env-file", "publish", "publish-all", "volume", "workdir",
     "entrypoint", "hostname", "memory", "pids-limit", "cpus", "network", "net", "init", "user", "label", "restart",
-    "expose", "attach", "platform", "pull", "quiet", "sig-proxy", "detach-keys", "disable-content-trust", NULL,
+    "expose", "attach", "platform", "pull", "quiet", "sig-proxy", "detach-keys", "disable-content-trust",
+    "read-only", "tmpfs", "mount", "cgroupns", NULL,
   };
   for (int i = 0; i < cl->nflags; i++) {
     if (!cl->flags[i].set) continue;
@@ -104,6 +105,63 @@ static void warn_unsupported(struct cmdline *cl) {
       if (!strcmp(cl->flags[i].name, supported[k])) ok = 1;
     if (!ok) fprintf(stderr, "WARNING: --%s is not supported by Slipway's docker client and was ignored\n", cl->flags[i].name);
   }
+}
+
+/* One --mount spec (opts.MountOpt): type=,source=,target=,readonly,tmpfs-size=,tmpfs-mode=. */
+static void add_mount(struct cmdline *cl, struct buf *m, const char *spec) {
+  const char *type = "volume";
+  char *src = NULL, *dst = NULL, *s = xstrdup(spec);
+  int ro = 0, nocopy = -1;
+  long long tsize = 0, tmode = 0;
+  char *prop = NULL;
+  for (char *f = strtok(s, ","); f; f = strtok(NULL, ",")) {
+    char *eq = strchr(f, '='), *v = eq ? eq + 1 : NULL;
+    if (eq) *eq = 0;
+    if (!v && (!strcmp(f, "readonly") || !strcmp(f, "ro"))) {
+      ro = 1;
+      continue;
+    }
+    if (!v && !strcmp(f, "volume-nocopy")) {
+      nocopy = 1;
+      continue;
+    }
+    if (!v) flag_invalid(cl, "mount", spec, xasprintf("invalid field '%s' must be a key=value pair", f));
+    if (!strcmp(f, "type")) type = v;
+    else if (!strcmp(f, "source") || !strcmp(f, "src")) src = v;
+    else if (!strcmp(f, "target") || !strcmp(f, "dst") || !strcmp(f, "destination")) dst = v;
+    else if (!strcmp(f, "readonly") || !strcmp(f, "ro")) ro = !strcmp(v, "1") || !strcasecmp(v, "true");
+    else if (!strcmp(f, "volume-nocopy")) nocopy = !strcmp(v, "1") || !strcasecmp(v, "true");
+    else if (!strcmp(f, "bind-propagation")) prop = v;
+    else if (!strcmp(f, "tmpfs-size")) {
+      if (parse_ram(v, &tsize) < 0) flag_invalid(cl, "mount", spec, xasprintf("invalid value for %s: %s", f, v));
+    } else if (!strcmp(f, "tmpfs-mode")) tmode = strtoll(v, NULL, 8);
+    else if (strcmp(f, "consistency") && strcmp(f, "volume-driver") && strcmp(f, "volume-label") && strcmp(f, "volume-opt"))
+      flag_invalid(cl, "mount", spec, xasprintf("unexpected key '%s' in '%s'", f, xasprintf("%s=%s", f, v)));
+  }
+  if (!dst) flag_invalid(cl, "mount", spec, "target is required");
+  if (m->len > 1) buf_puts(m, ",");
+  buf_puts(m, "{\"Type\":");
+  buf_json_str(m, type);
+  if (src) {
+    buf_puts(m, ",\"Source\":");
+    buf_json_str(m, src);
+  }
+  buf_puts(m, ",\"Target\":");
+  buf_json_str(m, dst);
+  if (ro) buf_puts(m, ",\"ReadOnly\":true");
+  if (prop) {
+    buf_puts(m, ",\"BindOptions\":{\"Propagation\":");
+    buf_json_str(m, prop);
+    buf_puts(m, "}");
+  }
+  if (nocopy >= 0) buf_printf(m, ",\"VolumeOptions\":{\"NoCopy\":%s}", nocopy ? "true" : "false");
+  if (tsize || tmode) {
+    buf_puts(m, ",\"TmpfsOptions\":{");
+    if (tsize) buf_printf(m, "\"SizeBytes\":%lld", tsize);
+    if (tmode) buf_printf(m, "%s\"Mode\":%lld", tsize ? "," : "", tmode);
+    buf_puts(m, "}");
+  }
+  buf_puts(m, "}");
 }
 
 static char *create_body(struct cmdline *cl, const char *image, char **cmd, int ncmd) {
@@ -229,6 +287,33 @@ static char *create_body(struct cmdline *cl, const char *image, char **cmd, int 
   if (memory) buf_printf(&b, ",\"Memory\":%lld", memory);
   if (nanocpus) buf_printf(&b, ",\"NanoCpus\":%lld", nanocpus);
   if (pl) buf_printf(&b, ",\"PidsLimit\":%lld", pids);
+  if (flag_bool(cl, "read-only")) buf_puts(&b, ",\"ReadonlyRootfs\":true");
+  l = flag_list(cl, "tmpfs", &n);
+  if (n) {
+    buf_puts(&b, ",\"Tmpfs\":{");
+    for (int i = 0; i < n; i++) {
+      char *colon = strchr(l[i], ':');
+      buf_puts(&b, i ? "," : "");
+      buf_json_str(&b, colon ? xasprintf("%.*s", (int)(colon - l[i]), l[i]) : l[i]);
+      buf_puts(&b, ":");
+      buf_json_str(&b, colon ? colon + 1 : "");
+    }
+    buf_puts(&b, "}");
+  }
+  l = flag_list(cl, "mount", &n);
+  if (n) {
+    struct buf m = {0};
+    buf_puts(&m, "[");
+    for (int i = 0; i < n; i++) add_mount(cl, &m, l[i]);
+    buf_puts(&m, "]");
+    buf_printf(&b, ",\"Mounts\":%s", buf_str(&m));
+  }
+  const char *cgns = flag_str(cl, "cgroupns");
+  if (cgns && *cgns) {
+    if (strcmp(cgns, "host") && strcmp(cgns, "private")) fail("--cgroupns: invalid CGROUP mode");
+    buf_puts(&b, ",\"CgroupnsMode\":");
+    buf_json_str(&b, cgns);
+  }
   if (flag_is_set(cl, "init")) buf_printf(&b, ",\"Init\":%s", flag_bool(cl, "init") ? "true" : "false");
   const char *restart = flag_str(cl, "restart");
   if (restart) {

@@ -98,6 +98,7 @@ struct resp {
   int status;
   char content_type[128];
   char api_version[16];
+  char path_stat[2048]; /* X-Docker-Container-Path-Stat (base64 JSON), for docker cp */
   long long content_length; /* -1: unknown */
   int chunked;
   long long chunk_left;
@@ -271,6 +272,10 @@ int cmd_restart(int, char **);
 int cmd_kill(int, char **);
 int cmd_pause(int, char **);
 int cmd_unpause(int, char **);
+int cmd_diff(int, char **);
+int cmd_update(int, char **);
+int cmd_stats(int, char **);
+int cmd_cp(int, char **);
 int cmd_rm(int, char **);
 int cmd_ps(int, char **);
 int cmd_logs(int, char **);

@@ -14,6 +14,7 @@ const commands = [
   "volume", "volume ls", "volume create", "volume rm", "volume inspect", "volume prune",
   "system", "system df", "system prune", "container inspect",
   "build", "commit", "save", "load", "export", "import", "pause", "unpause",
+  "diff", "update", "stats", "cp",
 ];
 import { mkdirSync } from "node:fs";
 if (!process.env.DOCKER_HOST) throw new Error("set DOCKER_HOST to a running `slipway daemon`");

@@ -178,6 +178,7 @@ int http_read_head(struct conn *c, struct resp *r) {
     else if (!strcasecmp(line, "Transfer-Encoding") && strcasestr(v, "chunked")) r->chunked = 1;
     else if (!strcasecmp(line, "Content-Type")) snprintf(r->content_type, sizeof r->content_type, "%s", v);
     else if (!strcasecmp(line, "Api-Version")) snprintf(r->api_version, sizeof r->api_version, "%s", v);
+    else if (!strcasecmp(line, "X-Docker-Container-Path-Stat")) snprintf(r->path_stat, sizeof r->path_stat, "%s", v);
     else if (!strcasecmp(line, "Connection") && strcasestr(v, "close")) r->keepalive = 0;
   }
   if (r->status == 101) {

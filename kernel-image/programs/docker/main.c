@@ -47,7 +47,8 @@ static const struct command top[] = {
   {"info", cmd_info, 0}, {"top", cmd_top, 0}, {"port", cmd_port, 0}, {"wait", cmd_wait, 0},
   {"rename", cmd_rename, 0}, {"build", cmd_build, 0}, {"commit", cmd_commit, 0}, {"save", cmd_save, 0},
   {"load", cmd_load, 0}, {"export", cmd_export, 0}, {"import", cmd_import, 0}, {"pause", cmd_pause, 0},
-  {"unpause", cmd_unpause, 0}, {NULL, NULL, 0},
+  {"unpause", cmd_unpause, 0}, {"diff", cmd_diff, 0}, {"update", cmd_update, 0}, {"stats", cmd_stats, 0},
+  {"cp", cmd_cp, 0}, {NULL, NULL, 0},
 };
 
 static const struct command container[] = {
@@ -57,7 +58,8 @@ static const struct command container[] = {
   {"attach", cmd_attach, 0}, {"inspect", cmd_container_inspect, 0}, {"top", cmd_top, 0},
   {"port", cmd_port, 0}, {"wait", cmd_wait, 0}, {"rename", cmd_rename, 0},
   {"prune", cmd_container_prune, 0}, {"commit", cmd_commit, 0}, {"export", cmd_export, 0}, {"pause", cmd_pause, 0},
-  {"unpause", cmd_unpause, 0}, {NULL, NULL, 0},
+  {"unpause", cmd_unpause, 0}, {"diff", cmd_diff, 0}, {"update", cmd_update, 0}, {"stats", cmd_stats, 0},
+  {"cp", cmd_cp, 0}, {NULL, NULL, 0},
 };
 
 static const struct command image[] = {
