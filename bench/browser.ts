@@ -183,7 +183,7 @@ async function main(): Promise<number> {
 
     const files = sizes(dist, all[0].fetched);
     const pick = (suffix: string) => files.find((f) => f.path.endsWith(suffix));
-    for (const [label, suffix] of [["kernel (bzImage)", "/bzImage"], ["initramfs", "/initramfs.cpio.gz"], ["snapshot (state.zst)", "/state.zst"]] as const) {
+    for (const [label, suffix] of [["kernel (bzImage)", "/bzImage"], ["initramfs", "/initramfs.cpio.zst"], ["snapshot (state.zst)", "/state.zst"]] as const) {
       const f = pick(suffix);
       if (f) console.log(`browser: ${label.padEnd(22)} ${mb(f.served)} served  (${mb(f.raw)} raw)`);
     }

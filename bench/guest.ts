@@ -37,7 +37,7 @@ function qemuBoot(): Promise<number> {
   if (spawnSync(qemu, ["--version"]).status !== 0) return Promise.resolve(NaN);
   return new Promise((resolve) => {
     const t = performance.now();
-    const p = spawn(qemu, ["-m", "256", "-nographic", "-no-reboot", "-kernel", join(guestDir, "bzImage"), "-initrd", join(guestDir, "initramfs.cpio.gz"), "-append", assets.manifest.cmdline], { stdio: ["pipe", "pipe", "ignore"] });
+    const p = spawn(qemu, ["-m", "256", "-nographic", "-no-reboot", "-kernel", join(guestDir, "bzImage"), "-initrd", join(guestDir, "initramfs.cpio.zst"), "-append", assets.manifest.cmdline], { stdio: ["pipe", "pipe", "ignore"] });
     let out = "";
     const timer = setTimeout(() => { p.kill("SIGKILL"); resolve(NaN); }, 60_000);
     p.stdout.on("data", (d) => {

@@ -73,7 +73,7 @@ export async function buildGuest(opts: BuildOptions = {}): Promise<void> {
       bios: entry("bios.bin", files.bios),
       vgaBios: entry("vgabios.bin", files.vgaBios),
       bzImage: entry("bzImage", bzImage),
-      initrd: entry("initramfs.cpio.gz", initrd),
+      initrd: entry("initramfs.cpio.zst", initrd),
     },
   };
   const snapKey = hashInputs([new URL("./snapshot.ts", import.meta.url).pathname, new URL("../../worker/vm/", import.meta.url).pathname], [guestId]);
@@ -93,7 +93,7 @@ export async function buildGuest(opts: BuildOptions = {}): Promise<void> {
   cpSync(files.bios, join(tmp, "bios.bin"));
   cpSync(files.vgaBios, join(tmp, "vgabios.bin"));
   cpSync(bzImage, join(tmp, "bzImage"));
-  cpSync(initrd, join(tmp, "initramfs.cpio.gz"));
+  cpSync(initrd, join(tmp, "initramfs.cpio.zst"));
   cpSync(state, join(tmp, "state.zst"));
   writeFileSync(join(tmp, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
   rmSync(guestDir, { recursive: true, force: true });

@@ -1,4 +1,5 @@
-// The initramfs: kernel-image/rootfs, busybox and the guest programs, as a gzip'd cpio.
+// The initramfs: kernel-image/rootfs, busybox and the guest programs, as a zstd'd cpio
+// (zstd's window spans files: the programs' shared static glibc is stored about once).
 // Reproducible: sorted entries, owner root, fixed mtimes.
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
@@ -12,7 +13,7 @@ export function initramfsHash(busybox: string, programsDir: string): string {
 }
 
 export async function buildInitramfs(hash: string, busybox: string, programsDir: string, logDir: string): Promise<string> {
-  const out = join(cacheRoot(), "initramfs", hash, "initramfs.cpio.gz");
+  const out = join(cacheRoot(), "initramfs", hash, "initramfs.cpio.zst");
   if (isFile(out)) return out;
   const stage = join(cacheRoot(), "initramfs", hash, "stage");
   rmSync(stage, { recursive: true, force: true });
@@ -31,7 +32,7 @@ export async function buildInitramfs(hash: string, busybox: string, programsDir:
   }
   const log = join(logDir, "initramfs.log");
   await run("mknod", ["-m", "600", join(stage, "dev/console"), "c", "5", "1"], { log });
-  await run("bash", ["-c", `cd "${stage}" && find . -mindepth 1 -exec touch -h -d @0 {} + && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 --reproducible | gzip -n -9 > "${out}.tmp" && mv "${out}.tmp" "${out}"`], { log });
+  await run("bash", ["-c", `cd "${stage}" && find . -mindepth 1 -exec touch -h -d @0 {} + && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 --reproducible | zstd -19 -q -c > "${out}.tmp" && mv "${out}.tmp" "${out}"`], { log });
   rmSync(stage, { recursive: true, force: true });
   return out;
 }

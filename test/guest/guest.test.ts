@@ -88,7 +88,7 @@ describe("the same guest under QEMU", () => {
     const { spawn } = await import("node:child_process");
     const { guestDir, loadGuestAssets } = await import("../../worker/node/guest-files.ts");
     const cmdline = loadGuestAssets().manifest.cmdline;
-    const qemu = spawn("qemu-system-i386", ["-m", "256", "-nographic", "-no-reboot", "-kernel", `${guestDir}/bzImage`, "-initrd", `${guestDir}/initramfs.cpio.gz`, "-append", cmdline], { stdio: ["pipe", "pipe", "ignore"] });
+    const qemu = spawn("qemu-system-i386", ["-m", "256", "-nographic", "-no-reboot", "-kernel", `${guestDir}/bzImage`, "-initrd", `${guestDir}/initramfs.cpio.zst`, "-append", cmdline], { stdio: ["pipe", "pipe", "ignore"] });
     let out = "";
     try {
       await new Promise<void>((resolve, reject) => {
