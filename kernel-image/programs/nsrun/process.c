@@ -36,14 +36,18 @@ static void send_byte(int fd, char b)
 			die_errno("write to the container's sync socket");
 }
 
-/* The byte read, or -1 at end of file. */
+/* The byte read, or -1 when the other end is gone: end of file, or a reset
+ * (a process that exits with our start byte unread resets the socket). */
 static int recv_byte(int fd)
 {
 	char b;
 	ssize_t n;
-	while ((n = read(fd, &b, 1)) < 0)
+	while ((n = read(fd, &b, 1)) < 0) {
+		if (errno == ECONNRESET)
+			return -1;
 		if (errno != EINTR)
 			die_errno("read from the container's sync socket");
+	}
 	return n == 0 ? -1 : b;
 }
 
@@ -231,6 +235,11 @@ void process_spawn(struct container *c)
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		die_errno("socketpair");
 	c->sync_fd = sv[0];
+	/* Not with a new user namespace: its first byte must be "configured". */
+	if (c->start_early && !(namespaces_clone_flags(cfg) & CLONE_NEWUSER))
+		send_byte(c->sync_fd, SYNC_START);
+	else
+		c->start_early = false;
 	/* setns into a pid namespace moves only our future children there. */
 	namespaces_join(cfg, &c->joins, CLONE_NEWPID);
 
@@ -277,7 +286,8 @@ void process_spawn(struct container *c)
 
 void process_start(struct container *c)
 {
-	send_byte(c->sync_fd, SYNC_START);
+	if (!c->start_early)
+		send_byte(c->sync_fd, SYNC_START);
 	close(c->sync_fd);
 	c->sync_fd = -1;
 }

@@ -50,6 +50,9 @@ static int run_attached(const char *id, const char *bundle, const char *console,
 		die("--console-socket: process.terminal is false in config.json");
 	}
 
+	/* Nobody waits to see it created before it starts: let it go at once.
+	 * (With a terminal, the master must reach us first.) */
+	c->start_early = !c->cfg->process.terminal;
 	/* Before the clone, so no signal is lost in between. */
 	process_block_signals();
 	container_make(c, false, getpid());
