@@ -60,6 +60,8 @@ export const CASES: Case[] = [
   c("ps", "-a"), c("ps", "-aq"), c("ps", "-a", "--no-trunc"), c("ps", "-a", "--format", "{{.Names}} {{.Image}} {{.Command}}"),
   c("ps", "-a", "-f", "name=c1"), c("ps"), c("container", "ls", "-a"),
   c("inspect", "c1"), c("container", "inspect", "-f", "{{.Name}} {{.Config.Env}} {{json .HostConfig.PortBindings}}", "c1"),
+  // the way tutorials get a container's address
+  c("inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", "c1"),
   undo(["rename", "c2", "c1"], "rename", "c1", "c2"),
   undo(["create", "--name", "c2", "busybox"], "rm", "c2"),
   // pause and unpause: the (Paused) state, and Docker's words for the wrong one
