@@ -62,6 +62,12 @@ export const CASES: Case[] = [
   c("inspect", "c1"), c("container", "inspect", "-f", "{{.Name}} {{.Config.Env}} {{json .HostConfig.PortBindings}}", "c1"),
   // the way tutorials get a container's address
   c("inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", "c1"),
+  // Go template variables, as Docker's inspect documentation uses them
+  c("inspect", "-f", "{{range $p, $b := .HostConfig.PortBindings}}{{$p}} -> {{(index $b 0).HostPort}} {{end}}", "c1"),
+  c("inspect", "-f", "{{range $i, $e := .Config.Env}}{{$i}}={{$e}};{{end}}", "c1"),
+  c("inspect", "-f", "{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}", "c1"),
+  c("inspect", "-f", "{{$n := .Name}}{{with $s := .State}}{{$n}} {{$s.Status}}{{end}}", "c1"),
+  c("inspect", "-f", "{{$nope}}", "c1"), c("inspect", "-f", "{{.Name", "c1"),
   undo(["rename", "c2", "c1"], "rename", "c1", "c2"),
   undo(["create", "--name", "c2", "busybox"], "rm", "c2"),
   // pause and unpause: the (Paused) state, and Docker's words for the wrong one

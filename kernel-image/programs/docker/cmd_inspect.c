@@ -12,7 +12,8 @@ int inspect_print(const char *format, yajl_val *vals, char **raws, int n) {
       char *err, *out = template_exec(format, vals[i], &err);
       if (!out) {
         fprintf(stderr, "%s\n", err);
-        return 1;
+        /* The real CLI parses the template first and exits 64 (usage) when it cannot. */
+        return strncmp(err, "template parsing error", 22) ? 1 : 64;
       }
       puts(out);
       free(out);

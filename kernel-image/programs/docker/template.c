@@ -1,7 +1,8 @@
 /* A subset of Go's text/template for --format and inspect -f: fields
  * ({{.A.B}}, {{.}}, {{$}}), pipelines, the functions Docker's users reach for
  * (json, len, index, join, split, upper, lower, title, print, println,
- * printf), {{range}}, {{if}}/{{else}}, {{with}} and {{- trimming -}}.
+ * printf), {{range}} (with $k, $v := as Go has it), {{if}}/{{else}}, {{with}},
+ * variables ({{$x := …}}, $x.Field) and {{- trimming -}}.
  * Values print as Go prints them: [a b] for lists, map[k:v] for objects. */
 #include <ctype.h>
 #include <stdlib.h>
@@ -183,7 +184,47 @@ static int truthy(yajl_val v) {
 struct ctx {
   yajl_val dot, root;
   char *err;
+  /* Variables in scope, innermost last: a range's or {{$x := …}}'s. */
+  struct {
+    char name[32];
+    yajl_val v;
+  } vars[32];
+  int nvars;
 };
+
+static void set_var(struct ctx *c, const char *name, size_t len, yajl_val v) {
+  for (int i = c->nvars - 1; i >= 0; i--)
+    if (strlen(c->vars[i].name) == len && !strncmp(c->vars[i].name, name, len)) {
+      c->vars[i].v = v;
+      return;
+    }
+  if (c->nvars == (int)(sizeof c->vars / sizeof c->vars[0]) || len >= sizeof c->vars[0].name) {
+    c->err = xstrdup("template: :1: too many variables");
+    return;
+  }
+  memcpy(c->vars[c->nvars].name, name, len);
+  c->vars[c->nvars].name[len] = 0;
+  c->vars[c->nvars++].v = v;
+}
+
+/* "$name := rest" (or "$a, $b := rest"): the names' spans, and where rest starts; 0 if not one. */
+static int declaration(const char *src, const char **names, size_t *lens, const char **rest) {
+  int n = 0;
+  const char *p = src;
+  while (n < 2 && *p == '$' && (isalpha((unsigned char)p[1]) || p[1] == '_')) {
+    const char *s = ++p;
+    while (isalnum((unsigned char)*p) || *p == '_') p++;
+    names[n] = s;
+    lens[n++] = (size_t)(p - s);
+    while (isspace((unsigned char)*p)) p++;
+    if (*p != ',') break;
+    p++;
+    while (isspace((unsigned char)*p)) p++;
+  }
+  if (!n || p[0] != ':' || p[1] != '=') return 0;
+  *rest = p + 2;
+  return n;
+}
 
 static void skipws(const char **p) {
   while (isspace((unsigned char)**p)) (*p)++;
@@ -313,6 +354,16 @@ static yajl_val operand(const char **p, struct ctx *c) {
   }
   if (**p == '$') {
     (*p)++;
+    if (isalpha((unsigned char)**p) || **p == '_') {
+      const char *s = *p;
+      while (isalnum((unsigned char)**p) || **p == '_') (*p)++;
+      size_t len = (size_t)(*p - s);
+      for (int i = c->nvars - 1; i >= 0; i--)
+        if (strlen(c->vars[i].name) == len && !strncmp(c->vars[i].name, s, len)) return fields_from(c->vars[i].v, p, c);
+      /* Go finds this when it parses the template, and the CLI says so. */
+      c->err = xasprintf("template parsing error: template: :1: undefined variable \"$%.*s\"", (int)len, s);
+      return NULL;
+    }
     return fields_from(c->root, p, c);
   }
   if (**p == '"' || **p == '`') {
@@ -402,13 +453,20 @@ static void exec_list(struct node *n, struct ctx *c, struct buf *out) {
       buf_puts(out, n->text);
       continue;
     }
-    yajl_val v = tmpl_pipeline(n->text, c);
+    const char *names[2], *src = n->text;
+    size_t lens[2];
+    int nnames = declaration(n->text, names, lens, &src);
+    yajl_val v = tmpl_pipeline(src, c);
     if (c->err) return;
     if (n->type == N_ACTION) {
-      print_val(out, v, 1);
+      /* {{$x := …}} sets a variable and prints nothing. */
+      if (nnames) set_var(c, names[0], lens[0], v);
+      else print_val(out, v, 1);
     } else if (n->type == N_IF) {
+      if (nnames) set_var(c, names[0], lens[0], v);
       exec_list(truthy(v) ? n->body : n->els, c, out);
     } else if (n->type == N_WITH) {
+      if (nnames) set_var(c, names[0], lens[0], v);
       if (truthy(v)) {
         yajl_val save = c->dot;
         c->dot = v;
@@ -419,12 +477,31 @@ static void exec_list(struct node *n, struct ctx *c, struct buf *out) {
       }
     } else if (n->type == N_RANGE) {
       yajl_val save = c->dot;
+      int saved_vars = c->nvars;
       size_t cnt = v && YAJL_IS_ARRAY(v) ? v->u.array.len : v && YAJL_IS_OBJECT(v) ? v->u.object.len : 0;
-      for (size_t i = 0; i < cnt && !c->err; i++) {
+      /* Go ranges over a map in key order. */
+      size_t *order = xmalloc(sizeof *order * (cnt ? cnt : 1));
+      for (size_t i = 0; i < cnt; i++) order[i] = i;
+      for (size_t i = 1; v && YAJL_IS_OBJECT(v) && i < cnt; i++)
+        for (size_t j = i; j > 0 && strcmp(v->u.object.keys[order[j - 1]], v->u.object.keys[order[j]]) > 0; j--) {
+          size_t t = order[j];
+          order[j] = order[j - 1];
+          order[j - 1] = t;
+        }
+      for (size_t k = 0; k < cnt && !c->err; k++) {
+        size_t i = order[k];
         c->dot = YAJL_IS_ARRAY(v) ? v->u.array.values[i] : v->u.object.values[i];
+        /* One variable gets the element; two get the index or key, then the element. */
+        if (nnames == 1) set_var(c, names[0], lens[0], c->dot);
+        if (nnames == 2) {
+          set_var(c, names[0], lens[0], YAJL_IS_ARRAY(v) ? mkint((long long)i) : mkstr(v->u.object.keys[i]));
+          set_var(c, names[1], lens[1], c->dot);
+        }
         exec_list(n->body, c, out);
       }
+      free(order);
       c->dot = save;
+      c->nvars = saved_vars;
       if (!cnt) exec_list(n->els, c, out);
     }
   }
@@ -436,10 +513,10 @@ char *template_exec(const char *tmpl, yajl_val data, char **err) {
   struct node *root = parse_list(&ps, &stop);
   if (!ps.err && stop) ps.err = xasprintf("template: :1: unexpected {{%s}}", stop);
   if (ps.err) {
-    *err = ps.err;
+    *err = xasprintf("template parsing error: %s", ps.err);
     return NULL;
   }
-  struct ctx c = {data, data, NULL};
+  struct ctx c = {.dot = data, .root = data};
   struct buf out = {0};
   exec_list(root, &c, &out);
   if (c.err) {
