@@ -317,8 +317,10 @@ static int next_entry(struct tar_in *t, struct entry *e, bool *done)
 	}
 }
 
-/* filepath.Clean of a relative name; false if it leaves the directory. */
-static bool clean_rel(const char *in, char *out, size_t n)
+/* filepath.Clean of a relative name ("." when nothing is left); false if it
+ * leaves the directory, or, with at_root, ".." at the top stays there (as
+ * filepath.Join("/", name) has it) and false means too long. */
+static bool clean_name(const char *in, char *out, size_t n, bool at_root)
 {
 	char tmp[PATH_MAX];
 	snprintf(tmp, sizeof tmp, "%s", in);
@@ -328,7 +330,7 @@ static bool clean_rel(const char *in, char *out, size_t n)
 		if (!strcmp(c, "."))
 			continue;
 		if (!strcmp(c, "..")) {
-			if (len == 0)
+			if (len == 0 && !at_root)
 				return false;
 			while (len > 0 && out[len - 1] != '/')
 				len--;
@@ -386,7 +388,7 @@ static int copy_data(struct tar_in *t, int out, const char *name, unsigned long 
 static int extract_entry(struct tar_in *t, struct entry *e, const struct cp_args *a, struct dir_time **dirs, size_t *n_dirs)
 {
 	char name[PATH_MAX];
-	if (!clean_rel(e->name[0] == '/' ? e->name + 1 : e->name, name, sizeof name)) {
+	if (!clean_name(e->name[0] == '/' ? e->name + 1 : e->name, name, sizeof name, false)) {
 		fail("%s: \"%s\" is outside of \"%s\"", "breakout", e->name, a->path);
 		return -1;
 	}
@@ -432,7 +434,7 @@ static int extract_entry(struct tar_in *t, struct entry *e, const struct cp_args
 	}
 	case '1': {
 		char target[PATH_MAX];
-		if (!clean_rel(e->link[0] == '/' ? e->link + 1 : e->link, target, sizeof target))
+		if (!clean_name(e->link[0] == '/' ? e->link + 1 : e->link, target, sizeof target, false))
 			return fail("breakout: invalid hardlink \"%s\" -> \"%s\"", e->name, e->link);
 		if (link(target, name) < 0)
 			return fail_errno("link %s %s", target, name);
@@ -518,33 +520,15 @@ static int parse_args(yajl_val p, struct cp_args *a)
 	if (!path || !*path)
 		return fail("path cannot be empty");
 	char rel[PATH_MAX];
-	const char *r = path;
-	while (*r == '/')
-		r++;
-	/* At the root, ".." stays at the root, as filepath.Join("/", path) has it. */
-	char tmp[PATH_MAX];
-	snprintf(tmp, sizeof tmp, "%s", r);
-	size_t len = 0;
-	rel[0] = 0;
-	for (char *save, *c = strtok_r(tmp, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
-		if (!strcmp(c, "."))
-			continue;
-		if (!strcmp(c, "..")) {
-			while (len > 0 && rel[len - 1] != '/')
-				len--;
-			if (len > 0)
-				len--;
-			rel[len] = 0;
-			continue;
-		}
-		len += (size_t)snprintf(rel + len, sizeof rel - len, "/%s", c);
-		if (len >= sizeof rel)
-			return fail("path too long: %s", path);
-	}
+	if (!clean_name(path, rel, sizeof rel, true))
+		return fail("path too long: %s", path);
 	size_t pl = strlen(path);
 	bool dot = pl >= 2 && !strcmp(path + pl - 2, "/.");
 	bool sep = path[pl - 1] == '/';
-	snprintf(a->path, sizeof a->path, "%s%s", len ? rel : "/", !len ? "" : dot ? "/." : sep ? "/" : "");
+	if (!strcmp(rel, "."))
+		snprintf(a->path, sizeof a->path, "/");
+	else
+		snprintf(a->path, sizeof a->path, "/%s%s", rel, dot ? "/." : sep ? "/" : "");
 	return 0;
 }
 
