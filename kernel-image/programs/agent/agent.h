@@ -45,6 +45,8 @@ void child_reset_signals(void); /* in a forked child, before exec */
 int mkdir_p(const char *path, mode_t mode);
 int rm_rf(const char *path);
 int write_file(const char *path, const void *data, size_t n, mode_t mode);
+/* A small file (a /proc or cgroup one) into buf, NUL-terminated: its length, or -1. */
+ssize_t read_small_file(const char *path, char *buf, size_t n);
 /* Runs argv, waits, collects stdout+stderr into out (may be NULL). Returns the exit status or -1. */
 int run_cmd(char *const argv[], struct buf *out);
 /* In a forked child: closes every fd from 3 up but these two. */

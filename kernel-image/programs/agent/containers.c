@@ -437,14 +437,22 @@ static void create_container(struct stream *s, yajl_val p, bool start)
 			goto fail;
 		}
 	}
-	char *argv[] = { "nsrun", start ? "run" : "create", start ? "--detach" : "--bundle", start ? "--bundle" : c->dir, start ? c->dir : "--pid-file",
-			 start ? "--pid-file" : pidfile, start ? pidfile : NULL, NULL, NULL, NULL, NULL };
-	int argc = start ? 7 : 6;
+	char *argv[12];
+	int argc = 0;
+	argv[argc++] = "nsrun";
+	argv[argc++] = start ? "run" : "create";
+	if (start)
+		argv[argc++] = "--detach";
+	argv[argc++] = "--bundle";
+	argv[argc++] = c->dir;
+	argv[argc++] = "--pid-file";
+	argv[argc++] = pidfile;
 	if (c->tty) {
 		argv[argc++] = "--console-socket";
 		argv[argc++] = sockpath;
 	}
-	argv[argc] = c->id;
+	argv[argc++] = c->id;
+	argv[argc] = NULL;
 	pid_t pid = spawn(argv, in_p[0], out_p[1], err_p[1], false);
 	if (pid < 0)
 		goto fail;
@@ -545,14 +553,8 @@ static pid_t parent_of(pid_t pid)
 {
 	char path[64], buf[512];
 	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (read_small_file(path, buf, sizeof buf) <= 0)
 		return 0;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = 0;
 	/* "pid (comm) state ppid …": comm may hold spaces and parentheses. */
 	char *p = strrchr(buf, ')');
 	int ppid = 0;
@@ -672,8 +674,6 @@ void call_delete_container(struct stream *s, yajl_val p)
 	reply_ok_end(s, "null");
 }
 
-/* cgroup v2's freezer: every process of the container stops (or goes on)
- * at once, which a signal to its init would not do. */
 /* docker network connect: one more veth into the running container's netns,
  * eth1, eth2…, without a default route (the first network keeps it). */
 void call_connect_network(struct stream *s, yajl_val p)
@@ -723,7 +723,8 @@ void call_disconnect_network(struct stream *s, yajl_val p)
 }
 
 /* docker pause: the runtime freezes the container's cgroup (`nsrun pause`,
- * as containerd asks `runc pause`). */
+ * as containerd asks `runc pause`): every process stops (or goes on) at
+ * once, which a signal to its init would not do. */
 static void freeze(struct stream *s, yajl_val p, bool on)
 {
 	struct container *c = find_container(json_get_str(p, "id"));
@@ -906,25 +907,19 @@ void call_exec(struct stream *s, yajl_val p)
 	proc_attach(e->io, s);
 }
 
-/* A child is gone: an exec's nsrun (its status is the command's), or a
- * container's monitor (then `nsrun state` knows how the container ended). */
 /* memory.events counts the OOM killer's kills in the cgroup. */
 static bool oom_killed(const char *cgroup)
 {
 	char path[450], text[512];
 	snprintf(path, sizeof path, "%s/memory.events", cgroup);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (read_small_file(path, text, sizeof text) <= 0)
 		return false;
-	ssize_t n = read(fd, text, sizeof text - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	text[n] = 0;
 	char *p = strstr(text, "oom_kill ");
 	return p && strtoull(p + strlen("oom_kill "), NULL, 10) > 0;
 }
 
+/* A child is gone: an exec's nsrun (its status is the command's), or a
+ * container's monitor (its status is the container's). */
 void containers_child_exit(pid_t pid, int status)
 {
 	for (struct exec_proc **pp = &execs; *pp; pp = &(*pp)->next) {

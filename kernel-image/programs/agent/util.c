@@ -216,6 +216,21 @@ int rm_rf(const char *path)
 	return 0;
 }
 
+ssize_t read_small_file(const char *path, char *buf, size_t n)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t got;
+	while ((got = read(fd, buf, n - 1)) < 0 && errno == EINTR)
+		;
+	close(fd);
+	if (got < 0)
+		return -1;
+	buf[got] = 0;
+	return got;
+}
+
 int write_file(const char *path, const void *data, size_t n, mode_t mode)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
