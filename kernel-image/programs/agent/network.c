@@ -347,13 +347,14 @@ out:
  * An address given again gets the same MAC, so neighbours' ARP caches stay
  * right; a random one would leave them pointing at a veth that is gone,
  * and a lone UDP datagram to the new container would be lost. */
-static int set_mac_for_ip(const char *dev, uint32_t ip)
+static int set_mac_for_ip(const char *dev, uint32_t ip, char *mac_out)
 {
 	struct ifreq ifr = { 0 };
 	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", dev);
 	ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
 	unsigned char mac[6] = { 0x02, 0x42, ip >> 24, ip >> 16, ip >> 8, ip };
 	memcpy(ifr.ifr_hwaddr.sa_data, mac, sizeof mac);
+	sprintf(mac_out, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
 	int sk = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (sk < 0)
 		return fail_errno("socket for SIOCSIFHWADDR %s", dev);
@@ -418,7 +419,7 @@ int net_attach(const char *id, int slot, const char *network, const char *want_i
 		link_del(host);
 		return -1;
 	}
-	int r = set_mac_for_ip(dev, ip);
+	int r = set_mac_for_ip(dev, ip, mac_out);
 	if (r == 0)
 		r = addr_add(dev, ip, nw->prefix);
 	if (r == 0)
@@ -426,17 +427,6 @@ int net_attach(const char *id, int slot, const char *network, const char *want_i
 	/* The default route is the first network's, as Docker gives it. */
 	if (r == 0 && slot == 0)
 		r = route_default(nw->gateway);
-	if (r == 0) {
-		struct ifreq ifr = { 0 };
-		strcpy(ifr.ifr_name, dev);
-		int sk = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-		if (sk >= 0 && ioctl(sk, SIOCGIFHWADDR, &ifr) == 0) {
-			unsigned char *m = (unsigned char *)ifr.ifr_hwaddr.sa_data;
-			sprintf(mac_out, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
-		}
-		if (sk >= 0)
-			close(sk);
-	}
 	if (setns(self, CLONE_NEWNET) < 0) {
 		logmsg("setns back to the guest's netns: %s", strerror(errno));
 		abort();
