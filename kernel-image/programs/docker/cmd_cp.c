@@ -393,6 +393,15 @@ static int from_container(const char *ctr, const char *src, const char *dst_arg,
   return 0;
 }
 
+/* PUT /containers/{ctr}/archive?path=dir: the upload a tar of what is copied in goes up. */
+static struct upload *put_archive(const char *ctr, const char *dir) {
+  struct buf p = {0};
+  buf_printf(&p, "/containers/%s/archive?path=", ctr);
+  buf_url(&p, dir);
+  buf_puts(&p, "&noOverwriteDirNonDir=true");
+  return upload_begin("PUT", buf_str(&p), "application/x-tar");
+}
+
 static int to_container(const char *ctr, const char *src_arg, const char *dst, int quiet) {
   const char *src = strcmp(src_arg, "-") ? resolve_local(src_arg) : src_arg;
   char *dpath = xstrdup(dst);
@@ -417,11 +426,7 @@ static int to_container(const char *ctr, const char *src_arg, const char *dst, i
   if (!strcmp(src, "-")) {
     if (!disdir) fail("destination \"%s:%s\" must be a directory", ctr, dst);
     target = dpath;
-    struct buf p = {0};
-    buf_printf(&p, "/containers/%s/archive?path=", ctr);
-    buf_url(&p, target);
-    buf_puts(&p, "&noOverwriteDirNonDir=true");
-    u = upload_begin("PUT", buf_str(&p), "application/x-tar");
+    u = put_archive(ctr, target);
     upload_fd(u, STDIN_FILENO, "/dev/stdin");
   } else {
     /* archive.CopyInfoSourcePath: the parent's symlinks resolved, the entry itself not */
@@ -446,11 +451,7 @@ static int to_container(const char *ctr, const char *src_arg, const char *dst, i
       target = ddir;
       new = dbase;
     }
-    struct buf p = {0};
-    buf_printf(&p, "/containers/%s/archive?path=", ctr);
-    buf_url(&p, target);
-    buf_puts(&p, "&noOverwriteDirNonDir=true");
-    u = upload_begin("PUT", buf_str(&p), "application/x-tar");
+    u = put_archive(ctr, target);
     struct tar_writer w = {up_write, u, 0};
     /* the entries are named after the source's base ("." for DIR/.), or renamed to the destination's */
     tar_tree(&w, rsrc, new ? new : sbase);

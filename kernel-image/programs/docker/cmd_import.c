@@ -41,12 +41,5 @@ int cmd_import(int argc, char **argv) {
     fd = open(src, O_RDONLY | O_CLOEXEC);
     if (fd < 0) fail("open %s: %s", src, go_strerror(errno));
   }
-  struct upload *u = upload_begin("POST", buf_str(&q), "application/x-tar");
-  upload_fd(u, fd, strcmp(src, "-") ? src : "/dev/stdin");
-  struct resp *r = upload_finish(u);
-  if (r->status >= 400) fail("Error response from daemon: %s", api_error_message(http_read_all(r, NULL)));
-  char *err = progress_display(r, stdout, STDOUT_FILENO);
-  api_release(r);
-  if (err) fail("%s", err);
-  return 0;
+  return post_tar_with_progress(buf_str(&q), fd, strcmp(src, "-") ? src : "/dev/stdin");
 }

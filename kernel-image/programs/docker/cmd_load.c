@@ -18,6 +18,17 @@ void upload_fd(struct upload *u, int fd, const char *path) {
   }
 }
 
+int post_tar_with_progress(const char *path, int fd, const char *name) {
+  struct upload *u = upload_begin("POST", path, "application/x-tar");
+  upload_fd(u, fd, name);
+  struct resp *r = upload_finish(u);
+  if (r->status >= 400) fail("Error response from daemon: %s", api_error_message(http_read_all(r, NULL)));
+  char *err = progress_display(r, stdout, STDOUT_FILENO);
+  api_release(r);
+  if (err) fail("%s", err);
+  return 0;
+}
+
 int cmd_load(int argc, char **argv) {
   struct cmdline cl;
   parse_flags(&cl, "load", argc, argv, 1);
@@ -30,12 +41,5 @@ int cmd_load(int argc, char **argv) {
   } else if (isatty(STDIN_FILENO)) {
     fail("requested load from stdin, but stdin is empty");
   }
-  struct upload *u = upload_begin("POST", flag_bool(&cl, "quiet") ? "/images/load?quiet=1" : "/images/load?quiet=0", "application/x-tar");
-  upload_fd(u, fd, in && *in ? in : "/dev/stdin");
-  struct resp *r = upload_finish(u);
-  if (r->status >= 400) fail("Error response from daemon: %s", api_error_message(http_read_all(r, NULL)));
-  char *err = progress_display(r, stdout, STDOUT_FILENO);
-  api_release(r);
-  if (err) fail("%s", err);
-  return 0;
+  return post_tar_with_progress(flag_bool(&cl, "quiet") ? "/images/load?quiet=1" : "/images/load?quiet=0", fd, in && *in ? in : "/dev/stdin");
 }

@@ -227,24 +227,9 @@ static char *create_body(struct cmdline *cl, const char *image, char **cmd, int 
   }
   buf_puts(&labels, "}");
 
-  long long memory = 0;
-  const char *m = flag_str(cl, "memory");
-  if (m && parse_ram(m, &memory) < 0) flag_invalid(cl, "memory", m, xasprintf("invalid size: '%s'", m));
-  long long nanocpus = 0;
-  const char *cpus = flag_str(cl, "cpus");
-  if (cpus) {
-    char *end;
-    double v = strtod(cpus, &end);
-    if (*end || end == cpus) flag_invalid(cl, "cpus", cpus, xasprintf("failed to parse %s as a rational number", cpus));
-    nanocpus = (long long)(v * 1e9 + 0.5);
-  }
-  long long pids = 0;
-  const char *pl = flag_str(cl, "pids-limit");
-  if (pl) {
-    char *end;
-    pids = strtoll(pl, &end, 10);
-    if (*end || end == pl) flag_invalid(cl, "pids-limit", pl, xasprintf("strconv.ParseInt: parsing \"%s\": invalid syntax", pl));
-  }
+  long long memory = flag_ram(cl, "memory", 0);
+  long long nanocpus = flag_nanocpus(cl, "cpus");
+  long long pids = flag_int(cl, "pids-limit");
 
   buf_puts(&b, "{\"Hostname\":");
   buf_json_str(&b, flag_str(cl, "hostname") ? flag_str(cl, "hostname") : "");
@@ -286,7 +271,7 @@ static char *create_body(struct cmdline *cl, const char *image, char **cmd, int 
   }
   if (memory) buf_printf(&b, ",\"Memory\":%lld", memory);
   if (nanocpus) buf_printf(&b, ",\"NanoCpus\":%lld", nanocpus);
-  if (pl) buf_printf(&b, ",\"PidsLimit\":%lld", pids);
+  if (flag_is_set(cl, "pids-limit")) buf_printf(&b, ",\"PidsLimit\":%lld", pids);
   if (flag_bool(cl, "read-only")) buf_puts(&b, ",\"ReadonlyRootfs\":true");
   l = flag_list(cl, "tmpfs", &n);
   if (n) {

@@ -18,42 +18,16 @@ int cmd_diff(int argc, char **argv) {
   return 0;
 }
 
-/* strconv.ParseInt's words for a bad integer flag value */
-static long long int_flag(struct cmdline *cl, const char *name) {
-  const char *s = flag_str(cl, name);
-  if (!s) return 0;
-  char *end;
-  long long v = strtoll(s, &end, 10);
-  if (*end || end == s) flag_invalid(cl, name, s, xasprintf("strconv.ParseInt: parsing \"%s\": invalid syntax", s));
-  return v;
-}
-
-static long long ram_flag(struct cmdline *cl, const char *name, int allow_minus1) {
-  const char *s = flag_str(cl, name);
-  long long v = 0;
-  if (!s) return 0;
-  if (allow_minus1 && !strcmp(s, "-1")) return -1;
-  if (parse_ram(s, &v) < 0) flag_invalid(cl, name, s, xasprintf("invalid size: '%s'", s));
-  return v;
-}
-
 int cmd_update(int argc, char **argv) {
   struct cmdline cl;
   parse_flags(&cl, "update", argc, argv, 1);
   args_min(&cl, 1);
-  long long memory = ram_flag(&cl, "memory", 0), swap = ram_flag(&cl, "memory-swap", 1);
-  long long reservation = ram_flag(&cl, "memory-reservation", 0);
-  long long pids = int_flag(&cl, "pids-limit"), shares = int_flag(&cl, "cpu-shares");
-  long long period = int_flag(&cl, "cpu-period"), quota = int_flag(&cl, "cpu-quota");
-  long long blkio = int_flag(&cl, "blkio-weight");
-  long long nanocpus = 0;
-  const char *cpus = flag_str(&cl, "cpus");
-  if (cpus) {
-    char *end;
-    double v = strtod(cpus, &end);
-    if (*end || end == cpus) flag_invalid(&cl, "cpus", cpus, xasprintf("failed to parse %s as a rational number", cpus));
-    nanocpus = (long long)(v * 1e9 + 0.5);
-  }
+  long long memory = flag_ram(&cl, "memory", 0), swap = flag_ram(&cl, "memory-swap", 1);
+  long long reservation = flag_ram(&cl, "memory-reservation", 0);
+  long long pids = flag_int(&cl, "pids-limit"), shares = flag_int(&cl, "cpu-shares");
+  long long period = flag_int(&cl, "cpu-period"), quota = flag_int(&cl, "cpu-quota");
+  long long blkio = flag_int(&cl, "blkio-weight");
+  long long nanocpus = flag_nanocpus(&cl, "cpus");
   int nset = 0;
   for (int i = 0; i < cl.nflags; i++) nset += cl.flags[i].set != 0;
   if (!nset) fail("you must provide one or more flags when using this command");

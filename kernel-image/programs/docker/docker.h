@@ -85,6 +85,10 @@ void args_range(struct cmdline *cl, int min, int max);
 void args_none(struct cmdline *cl);
 /* "invalid argument "x" for "-t, --timeout" flag: …" + usage, exit 125 */
 void flag_invalid(struct cmdline *cl, const char *name, const char *val, const char *why) __attribute__((noreturn));
+/* Typed values of set flags (0 when unset), refused in the real CLI's words. */
+long long flag_int(struct cmdline *cl, const char *name);                  /* strconv.ParseInt */
+long long flag_ram(struct cmdline *cl, const char *name, int allow_minus1); /* 64m, 1g…; -1 when allowed */
+long long flag_nanocpus(struct cmdline *cl, const char *name);             /* --cpus 0.5 -> 500000000 */
 void print_usage_line(FILE *f, const struct usage *u);
 
 /* ---- http.c ---- */
@@ -318,6 +322,9 @@ int inspect_print(const char *format, yajl_val *vals, char **raws, int n);
 int save_body(struct resp *r, const char *out, const char *what);
 /* load/import: a file descriptor's bytes up an upload */
 void upload_fd(struct upload *u, int fd, const char *path);
+/* load/import: POST a tar from fd (named name in errors) to path and show the
+ * daemon's progress stream; fails with the daemon's words. */
+int post_tar_with_progress(const char *path, int fd, const char *name);
 /* shared by start/run: exit status of a failed start */
 int start_error_status(const char *msg);
 

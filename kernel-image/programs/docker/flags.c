@@ -41,6 +41,33 @@ void flag_invalid(struct cmdline *cl, const char *name, const char *val, const c
   usage_error(cl, "invalid argument \"%s\" for \"%s\" flag: %s", val, spec, why);
 }
 
+long long flag_int(struct cmdline *cl, const char *name) {
+  const char *s = flag_str(cl, name);
+  if (!s) return 0;
+  char *end;
+  long long v = strtoll(s, &end, 10);
+  if (*end || end == s) flag_invalid(cl, name, s, xasprintf("strconv.ParseInt: parsing \"%s\": invalid syntax", s));
+  return v;
+}
+
+long long flag_ram(struct cmdline *cl, const char *name, int allow_minus1) {
+  const char *s = flag_str(cl, name);
+  long long v = 0;
+  if (!s) return 0;
+  if (allow_minus1 && !strcmp(s, "-1")) return -1;
+  if (parse_ram(s, &v) < 0) flag_invalid(cl, name, s, xasprintf("invalid size: '%s'", s));
+  return v;
+}
+
+long long flag_nanocpus(struct cmdline *cl, const char *name) {
+  const char *s = flag_str(cl, name);
+  if (!s) return 0;
+  char *end;
+  double v = strtod(s, &end);
+  if (*end || end == s) flag_invalid(cl, name, s, xasprintf("failed to parse %s as a rational number", s));
+  return (long long)(v * 1e9 + 0.5);
+}
+
 static void load_flags(struct cmdline *cl) {
   const char *p = cl->u->flags;
   cl->nflags = 0;
