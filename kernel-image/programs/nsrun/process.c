@@ -25,7 +25,8 @@
  *   nsrun -> child  'c'  configured: uid/gid maps written (only with a new
  *                        user namespace; without one there is nothing to wait for)
  *   child -> nsrun  'r'  ready: namespaces, mounts, user set; next is execve
- *   nsrun -> child  's'  start
+ *   nsrun -> child  's'  start (sent ahead, before the clone, for `run`
+ *                        without a terminal: see struct container)
  * End of file instead of a byte means the other side died. */
 enum { SYNC_CONFIGURED = 'c', SYNC_READY = 'r', SYNC_START = 's' };
 
