@@ -3,7 +3,7 @@
 // oci_linux.go builds it for runc.
 import { ApiError } from "../errors.ts";
 import type { ImageConfig } from "../images/image-store.ts";
-import type { Container, MountPoint } from "./container.ts";
+import type { Container, HostConfig, MountPoint } from "./container.ts";
 
 export const DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -39,20 +39,20 @@ export function parseUser(user: string | undefined): { uid: number; gid: number 
   return { uid, gid: g !== undefined ? num(g, "group") : uid === 65534 ? 65534 : uid };
 }
 
+/** cgroup v2's cpu.max from --cpus (NanoCpus, per 100 ms) or --cpu-quota/--cpu-period, if set. */
+export function cpuMax(hc: Pick<HostConfig, "NanoCpus" | "CpuQuota" | "CpuPeriod">): { quota: number; period: number } | undefined {
+  if (hc.NanoCpus) return { quota: Math.round((hc.NanoCpus / 1e9) * 100000), period: 100000 };
+  if (hc.CpuQuota) return { quota: hc.CpuQuota, period: hc.CpuPeriod || 100000 };
+  return undefined;
+}
+
 export function buildSpec(c: Container, image: ImageConfig, env: string[]): Record<string, unknown> {
   const hc = c.hostConfig;
   const user = parseUser(c.config.User || image.config?.User);
   const resources: Record<string, unknown> = {};
   if (hc.Memory) resources.memory = { limit: hc.Memory, swap: hc.Memory };
   if (hc.PidsLimit && hc.PidsLimit > 0) resources.pids = { limit: hc.PidsLimit };
-  const cpu: Record<string, number> = {};
-  if (hc.NanoCpus) {
-    cpu.period = 100000;
-    cpu.quota = Math.round((hc.NanoCpus / 1e9) * 100000);
-  } else if (hc.CpuQuota) {
-    cpu.quota = hc.CpuQuota;
-    cpu.period = hc.CpuPeriod || 100000;
-  }
+  const cpu: Record<string, number> = { ...cpuMax(hc) };
   if (hc.CpuShares) cpu.shares = hc.CpuShares;
   if (Object.keys(cpu).length) resources.cpu = cpu;
 

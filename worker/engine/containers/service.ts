@@ -7,7 +7,7 @@ import { familiarString, parseReference } from "../images/reference.ts";
 import type { Image } from "../images/image-store.ts";
 import { Container, ZERO_TIME, type ContainerConfig, type HostConfig, type MountPoint } from "./container.ts";
 import { generateName, randomId, VALID_NAME } from "./names.ts";
-import { buildSpec, commandOf, DEFAULT_PATH, mergeEnv } from "./oci-spec.ts";
+import { buildSpec, commandOf, cpuMax, DEFAULT_PATH, mergeEnv } from "./oci-spec.ts";
 import { macFor, type Network } from "../network/networks.ts";
 import { streamOf } from "../images/pull.ts";
 
@@ -104,9 +104,8 @@ export class ContainerService {
     await c.exited;
     if (c.state.Status === "removing") throw conflict(`container ${c.id} is marked for removal and cannot be started`);
     const agent = e.agent();
-    const image = e.images.get(c.imageId);
-    if (!image) throw new ApiError(500, `image ${c.imageId} of container ${c.name} is gone`);
-    await this.layersOf(c);
+    const image = this.imageOf(c);
+    await this.storeLayers(image);
 
     const mode = c.hostConfig.NetworkMode ?? "bridge";
     const net = mode === "host" || mode === "none" ? undefined : e.networks.get(mode);
@@ -198,12 +197,21 @@ export class ContainerService {
 
   /** The container's image layers (diff_ids, lowest first), each stored in the guest. */
   async layersOf(c: Container): Promise<string[]> {
-    const e = this.engine;
-    const agent = e.agent();
-    const image = e.images.get(c.imageId);
-    if (!image) throw new ApiError(500, `image ${c.imageId} of container ${c.name} is gone`);
-    for (const l of image.layers) if (!(await agent.hasLayer(l.diffId))) await agent.putLayer(l.diffId, streamOf(await e.images.readBlob(l.digest)));
+    const image = this.imageOf(c);
+    await this.storeLayers(image);
     return image.layers.map((l) => l.diffId);
+  }
+
+  private imageOf(c: Container): Image {
+    const image = this.engine.images.get(c.imageId);
+    if (!image) throw new ApiError(500, `image ${c.imageId} of container ${c.name} is gone`);
+    return image;
+  }
+
+  /** Each layer unpacked in the guest once: a layer it has is not sent again. */
+  private async storeLayers(image: Image): Promise<void> {
+    const e = this.engine;
+    for (const l of image.layers) if (!(await e.agent().hasLayer(l.diffId))) await e.agent().putLayer(l.diffId, streamOf(await e.images.readBlob(l.digest)));
   }
 
   private async onExit(c: Container, x: ExitInfo): Promise<void> {
@@ -356,8 +364,8 @@ export class ContainerService {
       const flags: string[] = [];
       if (u.Memory) flags.push(`--memory ${u.Memory}`, `--memory-swap ${u.MemorySwap && u.MemorySwap > 0 ? u.MemorySwap : u.Memory}`);
       if (u.PidsLimit) flags.push(`--pids-limit ${u.PidsLimit > 0 ? u.PidsLimit : 0}`);
-      if (u.NanoCpus) flags.push(`--cpu-quota ${Math.round((u.NanoCpus / 1e9) * 100000)}`, "--cpu-period 100000");
-      else if (u.CpuQuota) flags.push(`--cpu-quota ${u.CpuQuota}`, `--cpu-period ${u.CpuPeriod || 100000}`);
+      const cpu = cpuMax(u);
+      if (cpu) flags.push(`--cpu-quota ${cpu.quota}`, `--cpu-period ${cpu.period}`);
       if (u.CpuShares) flags.push(`--cpu-share ${u.CpuShares}`);
       if (flags.length) {
         const r = await this.engine.agent().runScript(`nsrun update ${flags.join(" ")} ${c.id} 2>&1`, 20);
