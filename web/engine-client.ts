@@ -7,21 +7,24 @@ const dec = new TextDecoder();
 
 export class EngineError extends Error {}
 
+/** The daemon's refusal in its own words: the {"message"} of its JSON error, or its text. */
+function refusal(status: number, body: string): EngineError {
+  let message = body.trim();
+  try {
+    message = (JSON.parse(body) as { message?: string }).message ?? message;
+  } catch {
+    /* plain text */
+  }
+  return new EngineError(message || `the daemon answered ${status}`);
+}
+
 export class EngineClient {
   constructor(readonly guest: GuestConnection) {}
 
   async call<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
     const res = await this.guest.engineRequest({ method, path, body });
     const text = dec.decode(res.body);
-    if (res.status >= 400) {
-      let message = text.trim();
-      try {
-        message = (JSON.parse(text) as { message?: string }).message ?? message;
-      } catch {
-        /* plain text */
-      }
-      throw new EngineError(message || `the daemon answered ${res.status}`);
-    }
+    if (res.status >= 400) throw refusal(res.status, text);
     if (!text.trim()) return undefined as T;
     try {
       return JSON.parse(text) as T;
@@ -47,15 +50,7 @@ export class EngineClient {
       reader.push(chunk);
     });
     reader.end();
-    if (res.status >= 400) {
-      let message = head.trim();
-      try {
-        message = (JSON.parse(head) as { message?: string }).message ?? message;
-      } catch {
-        /* plain text */
-      }
-      throw new EngineError(message || `the daemon answered ${res.status}`);
-    }
+    if (res.status >= 400) throw refusal(res.status, head);
     if (failed) throw new EngineError(failed);
   }
 

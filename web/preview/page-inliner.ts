@@ -205,7 +205,7 @@ async function setAttr(el: Element, name: string, value: Promise<string | undefi
   if (v) el.setAttribute(name, v);
 }
 
-function toDataUrl(type: string, bytes: Uint8Array): string {
+export function toDataUrl(type: string, bytes: Uint8Array): string {
   let bin = "";
   for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return `data:${type};base64,${btoa(bin)}`;

@@ -8,7 +8,7 @@
 import { LitElement, css, html, nothing } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import { panelStyles } from "../ui-styles.ts";
-import { inlinePage, type PreviewNavigation } from "./page-inliner.ts";
+import { inlinePage, toDataUrl, type PreviewNavigation } from "./page-inliner.ts";
 
 export interface PublishedPort {
   port: number;
@@ -124,7 +124,8 @@ export class PreviewPane extends LitElement {
       // A redirect may have moved the page: its links resolve against where it ended up.
       const at = res.url.startsWith(root) ? res.url : url;
       if (/html/i.test(type) || !type) doc = await inlinePage(await res.text(), { pageUrl: at, root, fetch: (u) => fetch(u, { cache: "no-store" }) });
-      else if (/^image\//i.test(type)) doc = await inlinePage(`<img alt="" src="${escapeHtml(at)}">`, { pageUrl: at, root, fetch: (u) => fetch(u, { cache: "no-store" }) });
+      // An image on its own: the bytes are here already.
+      else if (/^image\//i.test(type)) doc = `<img alt="" src="${toDataUrl(type.split(";")[0].trim(), new Uint8Array(await res.arrayBuffer()))}">`;
       else doc = `<pre style="white-space: pre-wrap">${escapeHtml(await res.text())}</pre>`;
     } catch (err) {
       doc = `<p>The preview could not be loaded: ${escapeHtml(String((err as Error).message))}</p>`;
