@@ -1,6 +1,7 @@
 // What every handler gets: the request, the parsed route, and the store.
 import type { Store } from "./store.ts";
 import type { Uploads } from "./uploads.ts";
+import { concatBytes } from "./bytes.ts";
 
 export interface Context {
   req: Request;
@@ -49,13 +50,7 @@ export async function readBody(req: Request, limit: number): Promise<Uint8Array 
     if (size > limit) return "too-large";
     chunks.push(c);
   }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
+  return concatBytes(chunks);
 }
 
 /** The declared Content-Length, if any (a chunked request has none). */

@@ -1,5 +1,6 @@
 // What the drivers that keep each file as one value (memory, IndexedDB) share: a byte range of
 // a value as a stream, and a stream gathered into one value before it is stored.
+import { concatBytes } from "../bytes.ts";
 
 /** bytes[offset, offset + length) as a stream: distribution's Reader(path, offset). */
 export function rangeStream(data: Uint8Array, offset = 0, length?: number): ReadableStream<Uint8Array> {
@@ -16,17 +17,9 @@ export function rangeStream(data: Uint8Array, offset = 0, length?: number): Read
 /** The whole body in one array (each chunk copied: the caller may reuse its buffers). */
 export async function gather(body: AsyncIterable<Uint8Array>, onChunk?: (chunk: Uint8Array) => void): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
-  let size = 0;
   for await (const chunk of body) {
     onChunk?.(chunk);
     chunks.push(chunk.slice());
-    size += chunk.byteLength;
   }
-  const data = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    data.set(c, at);
-    at += c.byteLength;
-  }
-  return data;
+  return concatBytes(chunks);
 }
